@@ -1,0 +1,19 @@
+package agent
+
+import (
+	"context"
+
+	"github.com/ecskit/ecs"
+)
+
+// ControlPlane is the narrow view of the control plane an agent needs. The
+// in-process *ecs.ControlPlane implements it, and so does the HTTP client of
+// a remote agent.
+type ControlPlane interface {
+	RegisterContainerInstance(ctx context.Context, in *ecs.RegisterContainerInstanceInput) (*ecs.RegisterContainerInstanceOutput, error)
+	// PollTasks long-polls for the instance's task assignments; every call
+	// is also the agent's heartbeat.
+	PollTasks(ctx context.Context, in *ecs.PollTasksInput) (*ecs.PollTasksOutput, error)
+	SubmitTaskStateChange(ctx context.Context, in *ecs.SubmitTaskStateChangeInput) (*ecs.SubmitTaskStateChangeOutput, error)
+	SubmitContainerStateChange(ctx context.Context, in *ecs.SubmitContainerStateChangeInput) (*ecs.SubmitContainerStateChangeOutput, error)
+}
