@@ -39,17 +39,26 @@ const (
 //
 // or get at the fields with errors.As.
 type Error struct {
-	Code    Code
+	Code Code
+	// Message is ECS's text, exactly as the API sends it.
 	Message string
+	// Field names the offending input, as a path such as
+	// "containerDefinitions[1].memory", when one is known. It is not sent
+	// over the API (ECS does not), but Error() shows it.
+	Field string
 	// Err is an underlying cause, if any.
 	Err error
 }
 
 func (e *Error) Error() string {
-	if e.Message == "" {
-		return string(e.Code)
+	s := string(e.Code)
+	if e.Field != "" {
+		s += ": " + e.Field
 	}
-	return string(e.Code) + ": " + e.Message
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
 }
 
 // Unwrap returns the underlying cause.
