@@ -1,0 +1,234 @@
+// Command app is the program of ecskit's test image: a static binary in a
+// FROM scratch image, scripted by its arguments (or TESTAPP_* environment
+// variables, read before the arguments) to behave like the containers the
+// integration tests need.
+//
+// Usage:
+//
+//	app [flags]            run; with no flags, run until SIGTERM and exit 0
+//	app health [flags]     a health-check command: exit 0 healthy, 1 unhealthy
+//
+// Run flags, in the order they act:
+//
+//	-write path=content   write a file (parents created) at start; repeatable
+//	-copy src=dst         copy a file at start; repeatable
+//	-http addr            serve HTTP on addr: / says ok, /info reports args,
+//	                      env, uid, gid, cwd and hostname as JSON, /file?path=p
+//	                      returns a file
+//	-alloc                allocate and touch memory until killed (OOM tests)
+//	-ignore-sigterm       ignore SIGTERM (stop-timeout tests)
+//	-term-exit n          exit code after SIGTERM (default 0)
+//	-run d                exit after duration d (default: run forever)
+//	-exit n               exit code when -run elapses (default 0)
+//
+// Health flags: -file path (healthy iff it exists), -url u (healthy iff a
+// GET answers 200); with neither, TESTAPP_HEALTHY=0 means unhealthy and
+// anything else healthy. Run flags also read TESTAPP_<FLAG> variables
+// (TESTAPP_EXIT=3, TESTAPP_IGNORE_SIGTERM=true).
+//
+// It imports nothing outside the standard library.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv))
+}
+
+// run runs the program and returns its exit code.
+func run(args []string, getenv func(string) string) int {
+	if len(args) > 0 && args[0] == "health" {
+		return health(args[1:], getenv)
+	}
+	fs := flag.NewFlagSet("app", flag.ContinueOnError)
+	var (
+		writes, copies multi
+		addr           = fs.String("http", "", "serve HTTP on `addr`")
+		alloc          = fs.Bool("alloc", false, "allocate memory until killed")
+		ignoreTerm     = fs.Bool("ignore-sigterm", false, "ignore SIGTERM")
+		termExit       = fs.Int("term-exit", 0, "exit code after SIGTERM")
+		runFor         = fs.Duration("run", 0, "exit after this long (0: forever)")
+		exitCode       = fs.Int("exit", 0, "exit code when -run elapses")
+	)
+	fs.Var(&writes, "write", "write `path=content`")
+	fs.Var(&copies, "copy", "copy `src=dst`")
+	if err := parse(fs, args, getenv); err != nil {
+		return 2
+	}
+
+	for _, w := range writes {
+		path, content, _ := strings.Cut(w, "=")
+		if err := writeFile(path, []byte(content)); err != nil {
+			fmt.Fprintln(os.Stderr, "app:", err)
+			return 3
+		}
+	}
+	for _, c := range copies {
+		src, dst, _ := strings.Cut(c, "=")
+		b, err := os.ReadFile(src)
+		if err == nil {
+			err = writeFile(dst, b)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "app:", err)
+			return 3
+		}
+	}
+
+	term := make(chan os.Signal, 1)
+	if *ignoreTerm {
+		signal.Ignore(syscall.SIGTERM)
+	} else {
+		signal.Notify(term, syscall.SIGTERM, syscall.SIGINT)
+	}
+	if *addr != "" {
+		go func() {
+			err := http.ListenAndServe(*addr, handler(args))
+			fmt.Fprintln(os.Stderr, "app:", err)
+			os.Exit(4)
+		}()
+	}
+	if *alloc {
+		go allocate()
+	}
+	var done <-chan time.Time
+	if *runFor > 0 {
+		done = time.After(*runFor)
+	}
+	select {
+	case <-term:
+		return *termExit
+	case <-done:
+		return *exitCode
+	}
+}
+
+// health is the health-check command.
+func health(args []string, getenv func(string) string) int {
+	fs := flag.NewFlagSet("health", flag.ContinueOnError)
+	file := fs.String("file", "", "healthy iff this file exists")
+	url := fs.String("url", "", "healthy iff a GET of this URL answers 200")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	switch {
+	case *file != "":
+		if _, err := os.Stat(*file); err != nil {
+			return 1
+		}
+		return 0
+	case *url != "":
+		c := http.Client{Timeout: 2 * time.Second}
+		resp, err := c.Get(*url)
+		if err != nil {
+			return 1
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return 1
+		}
+		return 0
+	case getenv("TESTAPP_HEALTHY") == "0":
+		return 1
+	default:
+		return 0
+	}
+}
+
+// parse sets flags from TESTAPP_<NAME> variables (NAME upper-cased, '-'
+// as '_'), then from args.
+func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := "TESTAPP_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(name); v != "" && err == nil {
+			err = fs.Set(f.Name, v)
+		}
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "app:", err)
+		return err
+	}
+	return fs.Parse(args)
+}
+
+// handler serves /, /info and /file.
+func handler(args []string) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("/info", func(w http.ResponseWriter, _ *http.Request) {
+		cwd, _ := os.Getwd()
+		host, _ := os.Hostname()
+		json.NewEncoder(w).Encode(Info{
+			Args:     append([]string{os.Args[0]}, args...),
+			Env:      os.Environ(),
+			UID:      os.Getuid(),
+			GID:      os.Getgid(),
+			Cwd:      cwd,
+			Hostname: host,
+		})
+	})
+	mux.HandleFunc("/file", func(w http.ResponseWriter, r *http.Request) {
+		b, err := os.ReadFile(r.URL.Query().Get("path"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusNotFound)
+			return
+		}
+		w.Write(b)
+	})
+	return mux
+}
+
+// Info is the JSON document of /info.
+type Info struct {
+	Args     []string `json:"args"`
+	Env      []string `json:"env"`
+	UID      int      `json:"uid"`
+	GID      int      `json:"gid"`
+	Cwd      string   `json:"cwd"`
+	Hostname string   `json:"hostname"`
+}
+
+// heap holds what allocate allocated, so the collector cannot free it.
+var heap [][]byte
+
+// allocate grows the heap by 1 MiB steps, touching every page, forever.
+func allocate() {
+	for {
+		b := make([]byte, 1<<20)
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+		heap = append(heap, b)
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// writeFile writes b to path, creating its parents.
+func writeFile(path string, b []byte) error {
+	if i := strings.LastIndex(path, "/"); i > 0 {
+		if err := os.MkdirAll(path[:i], 0o777); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(path, b, 0o666)
+}
+
+// multi is a repeatable string flag.
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
