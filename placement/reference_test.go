@@ -110,6 +110,20 @@ func refBest(insts []Instance, req Request, exprs []*Expression) ([]int, *Failur
 
 // refNarrow keeps the instances of ties that s scores best.
 func refNarrow(insts []Instance, group string, s Strategy, ties []int) []int {
+	// Spread by attribute counts the group's tasks per value over the whole
+	// cluster; instances lacking the attribute share a value of their own.
+	type value struct {
+		has bool
+		v   string
+	}
+	name, byAttribute := strings.CutPrefix(s.Field, "attribute:")
+	perValue := map[value]int{}
+	if s.Type == Spread && byAttribute {
+		for j := range insts {
+			v, ok := insts[j].Attributes[name]
+			perValue[value{ok, v}] += insts[j].Groups[group]
+		}
+	}
 	score := func(i int) int64 {
 		in := &insts[i]
 		switch {
@@ -117,19 +131,11 @@ func refNarrow(insts []Instance, group string, s Strategy, ties []int) []int {
 			return in.RemainingCPU
 		case s.Type == Binpack:
 			return in.RemainingMemory
-		case s.Field == "instanceId" || s.Field == "host":
+		case !byAttribute: // instanceId, host
 			return int64(in.Groups[group])
 		}
-		name := strings.TrimPrefix(s.Field, "attribute:")
-		v, has := in.Attributes[name]
-		total := 0
-		for j := range insts {
-			w, ok := insts[j].Attributes[name]
-			if ok == has && w == v {
-				total += insts[j].Groups[group]
-			}
-		}
-		return int64(total)
+		v, ok := in.Attributes[name]
+		return int64(perValue[value{ok, v}])
 	}
 	var best []int
 	var bestScore int64
