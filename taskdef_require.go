@@ -1,0 +1,241 @@
+package ecs
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// What a task needs from a container instance: CPU, memory and host ports
+// (ECS-SPEC §4.1), the port mapping rules that decide those ports (§2.4),
+// and the checks on a RunTask override.
+
+// maxOverrideLength is the largest TaskOverride, as JSON, that RunTask and
+// StartTask accept (ECS-SPEC §8).
+const maxOverrideLength = 8192
+
+// Requirements returns what one task of td reserves on a container
+// instance, with the override ov (which may be nil) applied: CPU units,
+// memory (MiB), and the static TCP and UDP host ports. CPU is the task
+// cpu if set, else the sum of the containers' cpu; memory is the task
+// memory if set, else the sum of each container's memoryReservation, or
+// memory where it has no reservation. Dynamic host ports (0 or absent) and
+// container port ranges are not included: the agent picks them on the
+// host. td is a normalised task definition and ov a validated override.
+func (td *TaskDefinition) Requirements(ov *TaskOverride) (cpu, memory int64, ports, portsUDP []int) {
+	if ov == nil {
+		ov = &TaskOverride{}
+	}
+	taskCPU, taskMem := td.Cpu, td.Memory
+	if ov.Cpu != "" {
+		taskCPU = ov.Cpu
+	}
+	if ov.Memory != "" {
+		taskMem = ov.Memory
+	}
+	cpu, hasCPU := ParseTaskCPU(taskCPU)
+	memory, hasMem := ParseTaskMemory(taskMem)
+	for _, c := range td.ContainerDefinitions {
+		co := findContainerOverride(ov, c.Name)
+		if !hasCPU {
+			cpu += overrideInt(co.Cpu, &c.Cpu)
+		}
+		if !hasMem {
+			reservation := overrideInt(co.MemoryReservation, c.MemoryReservation)
+			if reservation == 0 {
+				reservation = overrideInt(co.Memory, c.Memory)
+			}
+			memory += reservation
+		}
+		for _, pm := range c.PortMappings {
+			if pm.HostPort == nil || *pm.HostPort == 0 || pm.ContainerPortRange != "" {
+				continue
+			}
+			if pm.Protocol == "udp" {
+				portsUDP = append(portsUDP, int(*pm.HostPort))
+			} else {
+				ports = append(ports, int(*pm.HostPort))
+			}
+		}
+	}
+	slices.Sort(ports)
+	slices.Sort(portsUDP)
+	return cpu, memory, ports, portsUDP
+}
+
+// findContainerOverride returns the override of the named container, or
+// an empty one.
+func findContainerOverride(ov *TaskOverride, name string) ContainerOverride {
+	for _, co := range ov.ContainerOverrides {
+		if co.Name == name {
+			return co
+		}
+	}
+	return ContainerOverride{}
+}
+
+// overrideInt is *override if set, else *def if set, else 0.
+func overrideInt(override, def *int64) int64 {
+	switch {
+	case override != nil:
+		return *override
+	case def != nil:
+		return *def
+	}
+	return 0
+}
+
+// ValidateTaskOverride checks a RunTask or StartTask override against the
+// task definition it applies to: every container override names a
+// container of td, cpu and memory values are valid, and the override is
+// at most 8192 characters of JSON. Failures are InvalidParameterException.
+func ValidateTaskOverride(td *TaskDefinition, ov *TaskOverride) error {
+	if ov == nil {
+		return nil
+	}
+	b, err := json.Marshal(ov)
+	if err != nil {
+		return invalidParam("Invalid overrides: %v", err)
+	}
+	if len(b) > maxOverrideLength {
+		return overrideErr("overrides", "Container Overrides length must be at most %d", maxOverrideLength)
+	}
+	if _, ok := ParseTaskCPU(ov.Cpu); ov.Cpu != "" && !ok {
+		return overrideErr("overrides.cpu", "Invalid 'cpu' override for task.") // [unverified text]
+	}
+	if _, ok := ParseTaskMemory(ov.Memory); ov.Memory != "" && !ok {
+		return overrideErr("overrides.memory", "Invalid 'memory' override for task.") // [unverified text]
+	}
+	for i, co := range ov.ContainerOverrides {
+		p := fmt.Sprintf("overrides.containerOverrides[%d]", i)
+		if co.Name == "" {
+			return overrideErr(p+".name", "Container override name should not be null or empty.") // [unverified text]
+		}
+		if !slices.ContainsFunc(td.ContainerDefinitions, func(c ContainerDefinition) bool { return c.Name == co.Name }) {
+			return overrideErr(p+".name", "Override for container named %s is not a container in the TaskDefinition.", co.Name)
+		}
+		for _, v := range []struct {
+			name string
+			v    *int64
+		}{{"cpu", co.Cpu}, {"memory", co.Memory}, {"memoryReservation", co.MemoryReservation}} {
+			if v.v != nil && *v.v < 0 {
+				return overrideErr(p+"."+v.name, "Invalid '%s' override for container '%s'.", v.name, co.Name) // [unverified text]
+			}
+		}
+	}
+	return nil
+}
+
+func overrideErr(field, format string, args ...any) *Error {
+	e := invalidParam(format, args...)
+	e.Field = field
+	return e
+}
+
+// validatePortMappings checks container i's port mappings against the
+// network mode (ECS-SPEC §2.4).
+func validatePortMappings(td *TaskDefinition, c *ContainerDefinition, i int) error {
+	mode := effectiveNetworkMode(td)
+	if mode == NetworkModeNone && len(c.PortMappings) > 0 {
+		return tdErr(cpath(i, "portMappings"), "Port mappings are not allowed when networkMode=none.") // [unverified text]
+	}
+	used := map[string][][2]int64{} // protocol -> container port intervals
+	for j, pm := range c.PortMappings {
+		p := cpath(i, fmt.Sprintf("portMappings[%d]", j))
+		if err := validatePortMappingEnums(pm, p); err != nil {
+			return err
+		}
+		lo, hi, err := containerPorts(pm, mode, c.Name, p)
+		if err != nil {
+			return err
+		}
+		proto := cmp.Or(pm.Protocol, "tcp")
+		for _, r := range used[proto] {
+			if lo <= r[1] && r[0] <= hi {
+				return tdErr(p, "Container port %d is used in more than one port mapping for container '%s'.", max(lo, r[0]), c.Name) // [unverified text]
+			}
+		}
+		used[proto] = append(used[proto], [2]int64{lo, hi})
+		if pm.HostPort == nil {
+			continue
+		}
+		if h := *pm.HostPort; h < 0 || h > 65535 {
+			return tdErr(p+".hostPort", "Invalid 'hostPort' setting for container '%s'.", c.Name) // [unverified text]
+		}
+		if (mode == NetworkModeAwsvpc || mode == NetworkModeHost) && *pm.HostPort != lo {
+			return tdErr(p+".hostPort", "When networkMode=%s, the host ports and container ports in port mappings must match.", mode)
+		}
+	}
+	if n := len(slices.DeleteFunc(slices.Clone(c.PortMappings), func(pm PortMapping) bool { return pm.ContainerPortRange == "" })); n > maxPortRanges {
+		return tdErr(cpath(i, "portMappings"), "A container can have at most %d port ranges.", maxPortRanges) // [unverified text]
+	}
+	return nil
+}
+
+func validatePortMappingEnums(pm PortMapping, p string) error {
+	if pm.Protocol != "" {
+		if err := checkEnum(p+".protocol", "protocol", pm.Protocol, []string{"tcp", "udp"}); err != nil {
+			return err
+		}
+	}
+	if pm.AppProtocol != "" {
+		if err := checkEnum(p+".appProtocol", "appProtocol", pm.AppProtocol, []string{"http", "http2", "grpc"}); err != nil {
+			return err
+		}
+	}
+	if pm.Name != "" && !portNameRE.MatchString(pm.Name) {
+		return tdErr(p+".name", "Port mapping name '%s' is invalid: use up to 64 lowercase letters, numbers, underscores and hyphens, not starting with a hyphen.", pm.Name) // [unverified text]
+	}
+	return nil
+}
+
+// containerPorts returns the container ports a mapping covers: its
+// containerPort, or its containerPortRange "start-end".
+func containerPorts(pm PortMapping, mode, name, p string) (lo, hi int64, err error) {
+	if pm.ContainerPortRange == "" {
+		if pm.ContainerPort == nil || *pm.ContainerPort < 1 || *pm.ContainerPort > 65535 {
+			return 0, 0, tdErr(p+".containerPort", "Invalid 'containerPort' setting for container '%s'.", name)
+		}
+		return *pm.ContainerPort, *pm.ContainerPort, nil
+	}
+	// [unverified texts] for the containerPortRange rules.
+	switch {
+	case mode != NetworkModeBridge && mode != NetworkModeAwsvpc:
+		return 0, 0, tdErr(p+".containerPortRange", "containerPortRange is only supported when networkMode is bridge or awsvpc.")
+	case pm.ContainerPort != nil || pm.HostPort != nil:
+		return 0, 0, tdErr(p+".containerPortRange", "A port mapping with containerPortRange cannot also set containerPort or hostPort.")
+	}
+	a, b, ok := strings.Cut(pm.ContainerPortRange, "-")
+	lo, err1 := strconv.ParseInt(a, 10, 64)
+	hi, err2 := strconv.ParseInt(b, 10, 64)
+	if !ok || err1 != nil || err2 != nil || lo < 1 || hi > 65535 || lo >= hi {
+		return 0, 0, tdErr(p+".containerPortRange", "Invalid containerPortRange '%s': want \"start-end\" with 1 <= start < end <= 65535.", pm.ContainerPortRange)
+	}
+	return lo, hi, nil
+}
+
+// validateHostPorts rejects a static host port mapped twice in the task.
+func validateHostPorts(td *TaskDefinition) error {
+	seen := map[string]bool{}
+	for i, c := range td.ContainerDefinitions {
+		for j, pm := range c.PortMappings {
+			hp := pm.HostPort
+			if hp == nil && effectiveNetworkMode(td) != NetworkModeBridge {
+				hp = pm.ContainerPort
+			}
+			if hp == nil || *hp == 0 {
+				continue
+			}
+			proto := strings.ToUpper(cmp.Or(pm.Protocol, "tcp"))
+			key := proto + "/" + strconv.FormatInt(*hp, 10)
+			if seen[key] {
+				return tdErr(cpath(i, fmt.Sprintf("portMappings[%d].hostPort", j)), "%s host port '%d' is mapped multiple times in task.", proto, *hp)
+			}
+			seen[key] = true
+		}
+	}
+	return nil
+}

@@ -1,0 +1,545 @@
+package ecs
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// The validation rules of RegisterTaskDefinition (ECS-SPEC §2). Every
+// failure is a ClientException whose Message is ECS's text where the spec
+// records it (texts marked [unverified] are ours) and whose Field is the
+// path of the offending input. Rules run in a fixed order and the first
+// failure is returned, as ECS does.
+
+// Limits of a task definition (ECS-SPEC §2 and §8).
+const (
+	maxContainers           = 10
+	maxNameLength           = 255
+	maxEnvironmentFiles     = 10
+	maxTags                 = 50
+	maxPlacementConstraints = 10
+	maxExpressionLength     = 2000
+	maxPortRanges           = 100
+)
+
+var (
+	nameRE     = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	imageRE    = regexp.MustCompile(`^[A-Za-z0-9_.:/#@-]+$`)
+	portNameRE = regexp.MustCompile(`^[a-z0-9_][a-z0-9_-]{0,63}$`)
+)
+
+// Enumerations of the ECS API model.
+var (
+	networkModes      = []string{NetworkModeBridge, NetworkModeHost, NetworkModeAwsvpc, NetworkModeNone}
+	compatibilityEnum = []string{"EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"}
+	ulimitNames       = []string{"core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice",
+		"nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"}
+	logDrivers = []string{"json-file", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "awsfirelens"}
+	osFamilies = []string{"LINUX", "WINDOWS_SERVER_2016_FULL", "WINDOWS_SERVER_2019_FULL", "WINDOWS_SERVER_2019_CORE",
+		"WINDOWS_SERVER_2004_CORE", "WINDOWS_SERVER_20H2_CORE", "WINDOWS_SERVER_2022_CORE", "WINDOWS_SERVER_2022_FULL",
+		"WINDOWS_SERVER_2025_CORE", "WINDOWS_SERVER_2025_FULL"}
+	conditions = []string{ConditionStart, ConditionComplete, ConditionSuccess, ConditionHealthy}
+)
+
+// validateTaskDefinition checks td (a copy of the input whose cpu and
+// memory are not yet converted) and the request's tags; it converts the
+// task cpu and memory to units in place.
+func validateTaskDefinition(td *TaskDefinition, tags []Tag) error {
+	steps := []func(*TaskDefinition) error{
+		validateFamily,
+		validateTaskEnums,
+		validateRoleArns,
+		validateContainerList,
+		normalizeTaskSize,
+		validateContainerSizes,
+		validateContainerFields,
+		validateHostPorts,
+		validateVolumes,
+		validateReferences,
+		validateDependencyGraph,
+		validateTaskLevel,
+		validateRequiredFargate,
+	}
+	for _, step := range steps {
+		if err := step(td); err != nil {
+			return err
+		}
+	}
+	return validateTags(tags)
+}
+
+func validateFamily(td *TaskDefinition) error {
+	switch {
+	case td.Family == "":
+		return tdErr("family", "Family should not be null or empty.") // [unverified text]
+	case len(td.Family) > maxNameLength || !nameRE.MatchString(td.Family):
+		return tdErr("family", "Family contains invalid characters.")
+	}
+	return nil
+}
+
+// checkEnum is the error for a value outside an API enumeration. [unverified text]
+func checkEnum(field, name, value string, allowed []string) error {
+	if slices.Contains(allowed, value) {
+		return nil
+	}
+	return tdErr(field, "Invalid %s '%s'. Valid values: %s.", name, value, strings.Join(allowed, ", "))
+}
+
+func validateTaskEnums(td *TaskDefinition) error {
+	if td.NetworkMode != "" {
+		if err := checkEnum("networkMode", "networkMode", td.NetworkMode, networkModes); err != nil {
+			return err
+		}
+	}
+	for i, c := range td.RequiresCompatibilities {
+		if err := checkEnum(fmt.Sprintf("requiresCompatibilities[%d]", i), "compatibility", c, compatibilityEnum); err != nil {
+			return err
+		}
+	}
+	if td.PidMode != "" {
+		if err := checkEnum("pidMode", "pidMode", td.PidMode, []string{"host", "task"}); err != nil {
+			return err
+		}
+	}
+	if td.IpcMode != "" {
+		if err := checkEnum("ipcMode", "ipcMode", td.IpcMode, []string{"host", "task", "none"}); err != nil {
+			return err
+		}
+	}
+	if rp := td.RuntimePlatform; rp != nil {
+		if rp.CpuArchitecture != "" {
+			if err := checkEnum("runtimePlatform.cpuArchitecture", "cpuArchitecture", rp.CpuArchitecture, []string{"X86_64", "ARM64"}); err != nil {
+				return err
+			}
+		}
+		if rp.OperatingSystemFamily != "" {
+			return checkEnum("runtimePlatform.operatingSystemFamily", "operatingSystemFamily", rp.OperatingSystemFamily, osFamilies)
+		}
+	}
+	return nil
+}
+
+// templatePlaceholder returns the first unrendered template placeholder in
+// s ({{…}}, ${…}, $$$…$$$ or <…>), or "".
+func templatePlaceholder(s string) string {
+	for _, delim := range [][2]string{{"{{", "}}"}, {"${", "}"}, {"$$$", "$$$"}, {"<", ">"}} {
+		i := strings.Index(s, delim[0])
+		if i < 0 {
+			continue
+		}
+		rest := s[i+len(delim[0]):]
+		if j := strings.Index(rest, delim[1]); j >= 0 {
+			return s[i : i+len(delim[0])+j+len(delim[1])]
+		}
+		return s[i:]
+	}
+	return ""
+}
+
+// checkPlaceholder rejects a value holding template text: it is only
+// valid once the template has been rendered.
+func checkPlaceholder(field, value string) error {
+	if p := templatePlaceholder(value); p != "" {
+		return tdErr(field, "%s contains an unrendered template placeholder %q; render the template before registering it.", field, p)
+	}
+	return nil
+}
+
+func validateRoleArns(td *TaskDefinition) error {
+	if err := checkPlaceholder("taskRoleArn", td.TaskRoleArn); err != nil {
+		return err
+	}
+	return checkPlaceholder("executionRoleArn", td.ExecutionRoleArn)
+}
+
+// validateContainerList checks the number of containers, their names and
+// images, and that one of them is essential.
+func validateContainerList(td *TaskDefinition) error {
+	switch n := len(td.ContainerDefinitions); {
+	case n == 0:
+		return tdErr("containerDefinitions", "Container list cannot be empty.")
+	case n > maxContainers:
+		return tdErr("containerDefinitions", "Too many containers.")
+	}
+	seen := map[string]bool{}
+	essential := false
+	for i := range td.ContainerDefinitions {
+		c := &td.ContainerDefinitions[i]
+		if err := validateNameAndImage(c, cpath(i, "")); err != nil {
+			return err
+		}
+		if seen[c.Name] {
+			return tdErr(cpath(i, "name"), "Container names must be unique within a Task Definition.")
+		}
+		seen[c.Name] = true
+		essential = essential || c.IsEssential()
+	}
+	if !essential {
+		return tdErr("containerDefinitions", "Task definition doesn't have any essential container.")
+	}
+	return nil
+}
+
+func validateNameAndImage(c *ContainerDefinition, p string) error {
+	switch {
+	case c.Name == "":
+		return tdErr(p+".name", "Container.name should not be null or empty.")
+	case len(c.Name) > maxNameLength || !nameRE.MatchString(c.Name):
+		return tdErr(p+".name", "Container.name contains invalid characters.")
+	case c.Image == "":
+		return tdErr(p+".image", "Container.image should not be null or empty.")
+	case !imageRE.MatchString(c.Image):
+		return tdErr(p+".image", "Container.image contains invalid characters.")
+	}
+	if repo, _, _ := strings.Cut(c.Image, "@"); len(repo) > maxNameLength {
+		return tdErr(p+".image", "Container.image should not be longer than 255 characters.") // [unverified text]
+	}
+	return nil
+}
+
+// validateContainerFields checks each container's own fields.
+func validateContainerFields(td *TaskDefinition) error {
+	for i := range td.ContainerDefinitions {
+		c := &td.ContainerDefinitions[i]
+		checks := []func() error{
+			func() error { return validatePortMappings(td, c, i) },
+			func() error { return validateHealthCheck(c.HealthCheck, cpath(i, "healthCheck")) },
+			func() error { return validateLogConfiguration(c.LogConfiguration, cpath(i, "logConfiguration")) },
+			func() error { return validateSecrets(c, i) },
+			func() error { return validateContainerEnums(c, i) },
+		}
+		for _, check := range checks {
+			if err := check(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func validateHealthCheck(hc *HealthCheck, p string) error {
+	if hc == nil {
+		return nil
+	}
+	if len(hc.Command) == 0 || (hc.Command[0] != "CMD" && hc.Command[0] != "CMD-SHELL") {
+		return tdErr(p+".command", "The health check command must start with CMD or CMD-SHELL.") // [unverified text]
+	}
+	bounds := []struct {
+		name     string
+		v        *int64
+		min, max int64
+	}{
+		{"interval", hc.Interval, 5, 300},
+		{"timeout", hc.Timeout, 2, 60},
+		{"retries", hc.Retries, 1, 10},
+		{"startPeriod", hc.StartPeriod, 0, 300},
+	}
+	for _, b := range bounds {
+		if b.v != nil && (*b.v < b.min || *b.v > b.max) {
+			return tdErr(p+"."+b.name, "The health check %s must be between %d and %d, got %d.", b.name, b.min, b.max, *b.v) // [unverified text]
+		}
+	}
+	return nil
+}
+
+func validateLogConfiguration(lc *LogConfiguration, p string) error {
+	if lc == nil {
+		return nil
+	}
+	if err := checkEnum(p+".logDriver", "logDriver", lc.LogDriver, logDrivers); err != nil {
+		return err
+	}
+	if lc.LogDriver == "awslogs" {
+		var missing []string
+		for _, k := range []string{"awslogs-region", "awslogs-group"} {
+			if lc.Options[k] == "" {
+				missing = append(missing, k)
+			}
+		}
+		if len(missing) > 0 {
+			return tdErr(p+".options", "Log driver awslogs requires options: %s", strings.Join(missing, ", "))
+		}
+	}
+	for j, s := range lc.SecretOptions {
+		if err := checkPlaceholder(fmt.Sprintf("%s.secretOptions[%d].valueFrom", p, j), s.ValueFrom); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateSecrets rejects template text where ECS expects an ARN or a
+// parameter name, and too many environment files.
+func validateSecrets(c *ContainerDefinition, i int) error {
+	for j, s := range c.Secrets {
+		if err := checkPlaceholder(cpath(i, fmt.Sprintf("secrets[%d].valueFrom", j)), s.ValueFrom); err != nil {
+			return err
+		}
+	}
+	if rc := c.RepositoryCredentials; rc != nil {
+		if err := checkPlaceholder(cpath(i, "repositoryCredentials.credentialsParameter"), rc.CredentialsParameter); err != nil {
+			return err
+		}
+	}
+	if len(c.EnvironmentFiles) > maxEnvironmentFiles {
+		return tdErr(cpath(i, "environmentFiles"), "A container can have at most %d environment files.", maxEnvironmentFiles) // [unverified text]
+	}
+	for j, f := range c.EnvironmentFiles {
+		if err := checkEnum(cpath(i, fmt.Sprintf("environmentFiles[%d].type", j)), "environment file type", f.Type, []string{"s3"}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateContainerEnums checks the enumerated values inside a container.
+func validateContainerEnums(c *ContainerDefinition, i int) error {
+	for j, u := range c.Ulimits {
+		p := cpath(i, fmt.Sprintf("ulimits[%d]", j))
+		if err := checkEnum(p+".name", "ulimit name", u.Name, ulimitNames); err != nil {
+			return err
+		}
+		if u.SoftLimit > u.HardLimit {
+			return tdErr(p+".softLimit", "The ulimit softLimit cannot be greater than its hardLimit.") // [unverified text]
+		}
+	}
+	for j, d := range c.DependsOn {
+		if err := checkEnum(cpath(i, fmt.Sprintf("dependsOn[%d].condition", j)), "condition", d.Condition, conditions); err != nil {
+			return err
+		}
+	}
+	for j, r := range c.ResourceRequirements {
+		if err := checkEnum(cpath(i, fmt.Sprintf("resourceRequirements[%d].type", j)), "resource type", r.Type, []string{"GPU", "InferenceAccelerator", "NeuronDevice"}); err != nil {
+			return err
+		}
+	}
+	if fc := c.FirelensConfiguration; fc != nil {
+		if err := checkEnum(cpath(i, "firelensConfiguration.type"), "firelensConfiguration type", fc.Type, []string{"fluentd", "fluentbit"}); err != nil {
+			return err
+		}
+	}
+	if c.VersionConsistency != "" {
+		return checkEnum(cpath(i, "versionConsistency"), "versionConsistency", c.VersionConsistency, []string{"enabled", "disabled"})
+	}
+	return nil
+}
+
+// validateVolumes checks the task's volumes and each container's mount
+// points.
+func validateVolumes(td *TaskDefinition) error {
+	names := map[string]bool{}
+	for i, v := range td.Volumes {
+		p := fmt.Sprintf("volumes[%d]", i)
+		switch {
+		case v.Name == "" || len(v.Name) > maxNameLength || !nameRE.MatchString(v.Name):
+			return tdErr(p+".name", "Volume name '%s' is invalid: use 1 to 255 letters, numbers, hyphens and underscores.", v.Name) // [unverified text]
+		case names[v.Name]:
+			return tdErr(p+".name", "Volume names must be unique within a Task Definition.") // [unverified text]
+		case v.Host != nil && v.Host.SourcePath != "" && strings.TrimSpace(v.Host.SourcePath) == "":
+			return tdErr(p+".host.sourcePath", "host.sourcePath should not be blank.")
+		case v.DockerVolumeConfiguration != nil && v.DockerVolumeConfiguration.Scope != "":
+			if err := checkEnum(p+".dockerVolumeConfiguration.scope", "scope", v.DockerVolumeConfiguration.Scope, []string{"task", "shared"}); err != nil {
+				return err
+			}
+		}
+		names[v.Name] = true
+	}
+	for i, c := range td.ContainerDefinitions {
+		for j, m := range c.MountPoints {
+			p := cpath(i, fmt.Sprintf("mountPoints[%d]", j))
+			if !names[m.SourceVolume] {
+				return tdErr(p+".sourceVolume", "Unknown volume '%s'.", m.SourceVolume)
+			}
+			if m.ContainerPath == "" {
+				return tdErr(p+".containerPath", "mountPoint containerPath should not be blank.") // [unverified text]
+			}
+		}
+	}
+	return nil
+}
+
+// validateReferences checks that links, volumesFrom and dependsOn name
+// containers of the task, and the rules on each kind of reference.
+func validateReferences(td *TaskDefinition) error {
+	essential := map[string]bool{}
+	for _, c := range td.ContainerDefinitions {
+		essential[c.Name] = c.IsEssential()
+	}
+	mode := effectiveNetworkMode(td)
+	for i, c := range td.ContainerDefinitions {
+		if len(c.Links) > 0 && mode != NetworkModeBridge {
+			return tdErr(cpath(i, "links"), "Links are not supported when networkMode=%s.", mode) // [unverified text]
+		}
+		for j, l := range c.Links {
+			if target, _, _ := strings.Cut(l, ":"); !has(essential, target) {
+				return tdErr(cpath(i, fmt.Sprintf("links[%d]", j)), "Unknown container link '%s'.", target) // [unverified text]
+			}
+		}
+		for j, v := range c.VolumesFrom {
+			if !has(essential, v.SourceContainer) {
+				return tdErr(cpath(i, fmt.Sprintf("volumesFrom[%d].sourceContainer", j)), "Unknown container '%s' in volumesFrom.", v.SourceContainer) // [unverified text]
+			}
+		}
+		for j, d := range c.DependsOn {
+			p := cpath(i, fmt.Sprintf("dependsOn[%d].containerName", j))
+			ess, ok := essential[d.ContainerName]
+			switch {
+			case !ok:
+				return tdErr(p, "Cannot depend on container + '%s' because it does not exist", d.ContainerName)
+			case ess && (d.Condition == ConditionComplete || d.Condition == ConditionSuccess):
+				return tdErr(p, "A dependency container with SUCCESS or COMPLETE condition cannot be an essential container")
+			}
+		}
+	}
+	return nil
+}
+
+func has[V any](m map[string]V, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+// cpath is the path of a field of container i ("" for the container).
+func cpath(i int, field string) string {
+	p := fmt.Sprintf("containerDefinitions[%d]", i)
+	if field != "" {
+		p += "." + field
+	}
+	return p
+}
+
+// validateDependencyGraph rejects cycles: among links alone (ECS's own
+// check), then among all start-order edges the agent follows (dependsOn,
+// links and volumesFrom), which could never start.
+func validateDependencyGraph(td *TaskDefinition) error {
+	links := map[string][]string{}
+	all := map[string][]string{}
+	for _, c := range td.ContainerDefinitions {
+		for _, l := range c.Links {
+			target, _, _ := strings.Cut(l, ":")
+			links[c.Name] = append(links[c.Name], target)
+		}
+		all[c.Name] = slices.Clone(links[c.Name])
+		for _, v := range c.VolumesFrom {
+			all[c.Name] = append(all[c.Name], v.SourceContainer)
+		}
+		for _, d := range c.DependsOn {
+			all[c.Name] = append(all[c.Name], d.ContainerName)
+		}
+	}
+	if cycle := findCycle(td, links); cycle != nil {
+		return tdErr("containerDefinitions", "Container links should not have a cycle")
+	}
+	if cycle := findCycle(td, all); cycle != nil {
+		return tdErr("containerDefinitions", "Container dependencies should not have a cycle: %s.", strings.Join(cycle, " -> ")) // [unverified text]
+	}
+	return nil
+}
+
+// findCycle returns a cycle of the graph edges (container -> containers
+// it needs first) as a path whose first and last names are equal, or nil.
+func findCycle(td *TaskDefinition, edges map[string][]string) []string {
+	const (
+		unvisited = iota
+		onPath
+		done
+	)
+	state := map[string]int{}
+	var path []string
+	var visit func(n string) []string
+	visit = func(n string) []string {
+		state[n] = onPath
+		path = append(path, n)
+		for _, m := range edges[n] {
+			switch state[m] {
+			case onPath:
+				start := slices.Index(path, m)
+				return append(slices.Clone(path[start:]), m)
+			case unvisited:
+				if c := visit(m); c != nil {
+					return c
+				}
+			}
+		}
+		path = path[:len(path)-1]
+		state[n] = done
+		return nil
+	}
+	for _, c := range td.ContainerDefinitions {
+		if state[c.Name] == unvisited {
+			if cycle := visit(c.Name); cycle != nil {
+				return cycle
+			}
+		}
+	}
+	return nil
+}
+
+// validateTaskLevel checks placement constraints, the proxy configuration
+// and ephemeral storage.
+func validateTaskLevel(td *TaskDefinition) error {
+	if len(td.PlacementConstraints) > maxPlacementConstraints {
+		return tdErr("placementConstraints", "Too many placement constraints: at most %d are allowed.", maxPlacementConstraints) // [unverified text]
+	}
+	for i, pc := range td.PlacementConstraints {
+		p := fmt.Sprintf("placementConstraints[%d]", i)
+		if err := checkEnum(p+".type", "placement constraint type", pc.Type, []string{"memberOf"}); err != nil {
+			return err
+		}
+		if pc.Expression == "" || len(pc.Expression) > maxExpressionLength {
+			return tdErr(p+".expression", "A memberOf constraint needs an expression of 1 to %d characters.", maxExpressionLength) // [unverified text]
+		}
+	}
+	if pc := td.ProxyConfiguration; pc != nil {
+		if pc.Type != "" {
+			if err := checkEnum("proxyConfiguration.type", "proxyConfiguration type", pc.Type, []string{"APPMESH"}); err != nil {
+				return err
+			}
+		}
+		if !slices.ContainsFunc(td.ContainerDefinitions, func(c ContainerDefinition) bool { return c.Name == pc.ContainerName }) {
+			return tdErr("proxyConfiguration.containerName", "ProxyConfiguration containerName '%s' does not name a container of the task definition.", pc.ContainerName) // [unverified text]
+		}
+	}
+	if es := td.EphemeralStorage; es != nil && (es.SizeInGiB < 21 || es.SizeInGiB > 200) {
+		return tdErr("ephemeralStorage.sizeInGiB", "ephemeralStorage sizeInGiB must be between 21 and 200.") // [unverified text]
+	}
+	return nil
+}
+
+// validateTags checks the request's tags (ECS-SPEC §2.1). [unverified texts]
+func validateTags(tags []Tag) error {
+	if len(tags) > maxTags {
+		return tdErr("tags", "A resource can have at most %d tags.", maxTags)
+	}
+	seen := map[string]bool{}
+	for i, t := range tags {
+		p := fmt.Sprintf("tags[%d]", i)
+		switch {
+		case t.Key == "" || len(t.Key) > 128:
+			return tdErr(p+".key", "Tag keys must be 1 to 128 characters long.")
+		case len(t.Value) > 256:
+			return tdErr(p+".value", "Tag values must be at most 256 characters long.")
+		case strings.HasPrefix(strings.ToLower(t.Key), "aws:"):
+			return tdErr(p+".key", "Tag keys may not begin with the reserved prefix 'aws:'.")
+		case seen[t.Key]:
+			return tdErr(p+".key", "Duplicate tag key '%s'.", t.Key)
+		}
+		seen[t.Key] = true
+	}
+	return nil
+}
+
+// validateRequiredFargate applies the Fargate rules when the task
+// definition asks for FARGATE.
+func validateRequiredFargate(td *TaskDefinition) error {
+	if !slices.Contains(td.RequiresCompatibilities, "FARGATE") {
+		return nil
+	}
+	if field, msg := fargateProblem(td); msg != "" {
+		return tdErr(field, "%s", msg)
+	}
+	return nil
+}
