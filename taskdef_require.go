@@ -9,9 +9,11 @@ import (
 	"strings"
 )
 
-// What a task needs from a container instance: CPU, memory and host ports
-// (ECS-SPEC §4.1), the port mapping rules that decide those ports (§2.4),
-// and the checks on a RunTask override.
+// What a task requires: from a container instance, CPU, memory and host
+// ports (ECS-SPEC §4.1), with the port mapping rules that decide those
+// ports (§2.4) and the checks on a RunTask override; from its own
+// containers, the start order that links, volumesFrom and dependsOn
+// impose (§2.5).
 
 // maxOverrideLength is the largest TaskOverride, as JSON, that RunTask and
 // StartTask accept (ECS-SPEC §8).
@@ -176,16 +178,6 @@ func validatePortMappings(td *TaskDefinition, c *ContainerDefinition, i int) err
 }
 
 func validatePortMappingEnums(pm PortMapping, p string) error {
-	if pm.Protocol != "" {
-		if err := checkEnum(p+".protocol", "protocol", pm.Protocol, []string{"tcp", "udp"}); err != nil {
-			return err
-		}
-	}
-	if pm.AppProtocol != "" {
-		if err := checkEnum(p+".appProtocol", "appProtocol", pm.AppProtocol, []string{"http", "http2", "grpc"}); err != nil {
-			return err
-		}
-	}
 	if pm.Name != "" && !portNameRE.MatchString(pm.Name) {
 		return tdErr(p+".name", "Port mapping name '%s' is invalid: use up to 64 lowercase letters, numbers, underscores and hyphens, not starting with a hyphen.", pm.Name) // [unverified text]
 	}
@@ -235,6 +227,114 @@ func validateHostPorts(td *TaskDefinition) error {
 				return tdErr(cpath(i, fmt.Sprintf("portMappings[%d].hostPort", j)), "%s host port '%d' is mapped multiple times in task.", proto, *hp)
 			}
 			seen[key] = true
+		}
+	}
+	return nil
+}
+
+// validateReferences checks that links, volumesFrom and dependsOn name
+// containers of the task, and the rules on each kind of reference.
+func validateReferences(td *TaskDefinition) error {
+	essential := map[string]bool{}
+	for _, c := range td.ContainerDefinitions {
+		essential[c.Name] = c.IsEssential()
+	}
+	mode := effectiveNetworkMode(td)
+	for i, c := range td.ContainerDefinitions {
+		if len(c.Links) > 0 && mode != NetworkModeBridge {
+			return tdErr(cpath(i, "links"), "Links are not supported when networkMode=%s.", mode) // [unverified text]
+		}
+		for j, l := range c.Links {
+			if target, _, _ := strings.Cut(l, ":"); !has(essential, target) {
+				return tdErr(cpath(i, fmt.Sprintf("links[%d]", j)), "Unknown container link '%s'.", target) // [unverified text]
+			}
+		}
+		for j, v := range c.VolumesFrom {
+			if !has(essential, v.SourceContainer) {
+				return tdErr(cpath(i, fmt.Sprintf("volumesFrom[%d].sourceContainer", j)), "Unknown container '%s' in volumesFrom.", v.SourceContainer) // [unverified text]
+			}
+		}
+		for j, d := range c.DependsOn {
+			p := cpath(i, fmt.Sprintf("dependsOn[%d].containerName", j))
+			ess, ok := essential[d.ContainerName]
+			switch {
+			case !ok:
+				return tdErr(p, "Cannot depend on container + '%s' because it does not exist", d.ContainerName)
+			case ess && (d.Condition == ConditionComplete || d.Condition == ConditionSuccess):
+				return tdErr(p, "A dependency container with SUCCESS or COMPLETE condition cannot be an essential container")
+			}
+		}
+	}
+	return nil
+}
+
+func has[V any](m map[string]V, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+// validateDependencyGraph rejects cycles: among links alone (ECS's own
+// check), then among all start-order edges the agent follows (dependsOn,
+// links and volumesFrom), which could never start.
+func validateDependencyGraph(td *TaskDefinition) error {
+	links := map[string][]string{}
+	all := map[string][]string{}
+	for _, c := range td.ContainerDefinitions {
+		for _, l := range c.Links {
+			target, _, _ := strings.Cut(l, ":")
+			links[c.Name] = append(links[c.Name], target)
+		}
+		all[c.Name] = slices.Clone(links[c.Name])
+		for _, v := range c.VolumesFrom {
+			all[c.Name] = append(all[c.Name], v.SourceContainer)
+		}
+		for _, d := range c.DependsOn {
+			all[c.Name] = append(all[c.Name], d.ContainerName)
+		}
+	}
+	if cycle := findCycle(td, links); cycle != nil {
+		return tdErr("containerDefinitions", "Container links should not have a cycle")
+	}
+	if cycle := findCycle(td, all); cycle != nil {
+		return tdErr("containerDefinitions", "Container dependencies should not have a cycle: %s.", strings.Join(cycle, " -> ")) // [unverified text]
+	}
+	return nil
+}
+
+// findCycle returns a cycle of the graph edges (container -> containers
+// it needs first) as a path whose first and last names are equal, or nil.
+func findCycle(td *TaskDefinition, edges map[string][]string) []string {
+	const (
+		unvisited = iota
+		onPath
+		done
+	)
+	state := map[string]int{}
+	var path []string
+	var visit func(n string) []string
+	visit = func(n string) []string {
+		state[n] = onPath
+		path = append(path, n)
+		for _, m := range edges[n] {
+			switch state[m] {
+			case onPath:
+				start := slices.Index(path, m)
+				return append(slices.Clone(path[start:]), m)
+			case unvisited:
+				if c := visit(m); c != nil {
+					return c
+				}
+			}
+		}
+		path = path[:len(path)-1]
+		state[n] = done
+		return nil
+	}
+	for _, c := range td.ContainerDefinitions {
+		if state[c.Name] == unvisited {
+			if cycle := visit(c.Name); cycle != nil {
+				return cycle
+			}
 		}
 	}
 	return nil

@@ -49,7 +49,7 @@ var (
 func validateTaskDefinition(td *TaskDefinition, tags []Tag) error {
 	steps := []func(*TaskDefinition) error{
 		validateFamily,
-		validateTaskEnums,
+		validateEnums,
 		validateRoleArns,
 		validateContainerList,
 		normalizeTaskSize,
@@ -80,47 +80,94 @@ func validateFamily(td *TaskDefinition) error {
 	return nil
 }
 
-// checkEnum is the error for a value outside an API enumeration. [unverified text]
-func checkEnum(field, name, value string, allowed []string) error {
-	if slices.Contains(allowed, value) {
-		return nil
-	}
-	return tdErr(field, "Invalid %s '%s'. Valid values: %s.", name, value, strings.Join(allowed, ", "))
+// enumCheck is a value that must belong to an API enumeration.
+type enumCheck struct {
+	field, value string
+	allowed      []string
+	optional     bool // the empty value (field unset) is allowed
 }
 
-func validateTaskEnums(td *TaskDefinition) error {
-	if td.NetworkMode != "" {
-		if err := checkEnum("networkMode", "networkMode", td.NetworkMode, networkModes); err != nil {
-			return err
-		}
+// validateEnums checks every enumerated value of the task definition.
+func validateEnums(td *TaskDefinition) error {
+	checks := []enumCheck{
+		{"networkMode", td.NetworkMode, networkModes, true},
+		{"pidMode", td.PidMode, []string{"host", "task"}, true},
+		{"ipcMode", td.IpcMode, []string{"host", "task", "none"}, true},
 	}
 	for i, c := range td.RequiresCompatibilities {
-		if err := checkEnum(fmt.Sprintf("requiresCompatibilities[%d]", i), "compatibility", c, compatibilityEnum); err != nil {
-			return err
-		}
-	}
-	if td.PidMode != "" {
-		if err := checkEnum("pidMode", "pidMode", td.PidMode, []string{"host", "task"}); err != nil {
-			return err
-		}
-	}
-	if td.IpcMode != "" {
-		if err := checkEnum("ipcMode", "ipcMode", td.IpcMode, []string{"host", "task", "none"}); err != nil {
-			return err
-		}
+		checks = append(checks, enumCheck{fmt.Sprintf("requiresCompatibilities[%d]", i), c, compatibilityEnum, false})
 	}
 	if rp := td.RuntimePlatform; rp != nil {
-		if rp.CpuArchitecture != "" {
-			if err := checkEnum("runtimePlatform.cpuArchitecture", "cpuArchitecture", rp.CpuArchitecture, []string{"X86_64", "ARM64"}); err != nil {
-				return err
-			}
+		checks = append(checks,
+			enumCheck{"runtimePlatform.cpuArchitecture", rp.CpuArchitecture, []string{"X86_64", "ARM64"}, true},
+			enumCheck{"runtimePlatform.operatingSystemFamily", rp.OperatingSystemFamily, osFamilies, true})
+	}
+	if pc := td.ProxyConfiguration; pc != nil {
+		checks = append(checks, enumCheck{"proxyConfiguration.type", pc.Type, []string{"APPMESH"}, true})
+	}
+	for i, pc := range td.PlacementConstraints {
+		checks = append(checks, enumCheck{fmt.Sprintf("placementConstraints[%d].type", i), pc.Type, []string{"memberOf"}, false})
+	}
+	for i, v := range td.Volumes {
+		if dv := v.DockerVolumeConfiguration; dv != nil {
+			checks = append(checks, enumCheck{fmt.Sprintf("volumes[%d].dockerVolumeConfiguration.scope", i), dv.Scope, []string{"task", "shared"}, true})
 		}
-		if rp.OperatingSystemFamily != "" {
-			return checkEnum("runtimePlatform.operatingSystemFamily", "operatingSystemFamily", rp.OperatingSystemFamily, osFamilies)
+	}
+	for i := range td.ContainerDefinitions {
+		checks = append(checks, containerEnums(&td.ContainerDefinitions[i], cpath(i, ""))...)
+	}
+	for _, c := range checks {
+		if (c.value == "" && c.optional) || slices.Contains(c.allowed, c.value) {
+			continue
 		}
+		// [unverified text]
+		return tdErr(c.field, "Invalid %s '%s'. Valid values: %s.", enumName(c.field), c.value, strings.Join(c.allowed, ", "))
 	}
 	return nil
 }
+
+// containerEnums lists the enumerated values of the container at path p.
+func containerEnums(c *ContainerDefinition, p string) []enumCheck {
+	var checks []enumCheck
+	add := func(field, value string, allowed []string, optional bool) {
+		checks = append(checks, enumCheck{p + "." + field, value, allowed, optional})
+	}
+	for j, pm := range c.PortMappings {
+		add(fmt.Sprintf("portMappings[%d].protocol", j), pm.Protocol, []string{"tcp", "udp"}, true)
+		add(fmt.Sprintf("portMappings[%d].appProtocol", j), pm.AppProtocol, []string{"http", "http2", "grpc"}, true)
+	}
+	for j, u := range c.Ulimits {
+		add(fmt.Sprintf("ulimits[%d].name", j), u.Name, ulimitNames, false)
+	}
+	for j, d := range c.DependsOn {
+		add(fmt.Sprintf("dependsOn[%d].condition", j), d.Condition, conditions, false)
+	}
+	for j, r := range c.ResourceRequirements {
+		add(fmt.Sprintf("resourceRequirements[%d].type", j), r.Type, []string{"GPU", "InferenceAccelerator", "NeuronDevice"}, false)
+	}
+	for j, f := range c.EnvironmentFiles {
+		add(fmt.Sprintf("environmentFiles[%d].type", j), f.Type, []string{"s3"}, false)
+	}
+	if lc := c.LogConfiguration; lc != nil {
+		add("logConfiguration.logDriver", lc.LogDriver, logDrivers, false)
+	}
+	if fc := c.FirelensConfiguration; fc != nil {
+		add("firelensConfiguration.type", fc.Type, []string{"fluentd", "fluentbit"}, false)
+	}
+	add("versionConsistency", c.VersionConsistency, []string{"enabled", "disabled"}, true)
+	return checks
+}
+
+// enumName is a field path without container prefix and list indexes:
+// "containerDefinitions[0].ulimits[1].name" is "ulimits.name".
+func enumName(field string) string {
+	if _, rest, ok := strings.Cut(field, "]."); ok && strings.HasPrefix(field, "containerDefinitions[") {
+		field = rest
+	}
+	return indexRE.ReplaceAllString(field, "")
+}
+
+var indexRE = regexp.MustCompile(`\[\d+\]`)
 
 // templatePlaceholder returns the first unrendered template placeholder in
 // s ({{…}}, ${…}, $$$…$$$ or <…>), or "".
@@ -209,7 +256,7 @@ func validateContainerFields(td *TaskDefinition) error {
 			func() error { return validateHealthCheck(c.HealthCheck, cpath(i, "healthCheck")) },
 			func() error { return validateLogConfiguration(c.LogConfiguration, cpath(i, "logConfiguration")) },
 			func() error { return validateSecrets(c, i) },
-			func() error { return validateContainerEnums(c, i) },
+			func() error { return validateUlimits(c, i) },
 		}
 		for _, check := range checks {
 			if err := check(); err != nil {
@@ -249,9 +296,6 @@ func validateLogConfiguration(lc *LogConfiguration, p string) error {
 	if lc == nil {
 		return nil
 	}
-	if err := checkEnum(p+".logDriver", "logDriver", lc.LogDriver, logDrivers); err != nil {
-		return err
-	}
 	if lc.LogDriver == "awslogs" {
 		var missing []string
 		for _, k := range []string{"awslogs-region", "awslogs-group"} {
@@ -287,42 +331,15 @@ func validateSecrets(c *ContainerDefinition, i int) error {
 	if len(c.EnvironmentFiles) > maxEnvironmentFiles {
 		return tdErr(cpath(i, "environmentFiles"), "A container can have at most %d environment files.", maxEnvironmentFiles) // [unverified text]
 	}
-	for j, f := range c.EnvironmentFiles {
-		if err := checkEnum(cpath(i, fmt.Sprintf("environmentFiles[%d].type", j)), "environment file type", f.Type, []string{"s3"}); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
-// validateContainerEnums checks the enumerated values inside a container.
-func validateContainerEnums(c *ContainerDefinition, i int) error {
+// validateUlimits checks that no soft limit exceeds its hard limit.
+func validateUlimits(c *ContainerDefinition, i int) error {
 	for j, u := range c.Ulimits {
-		p := cpath(i, fmt.Sprintf("ulimits[%d]", j))
-		if err := checkEnum(p+".name", "ulimit name", u.Name, ulimitNames); err != nil {
-			return err
-		}
 		if u.SoftLimit > u.HardLimit {
-			return tdErr(p+".softLimit", "The ulimit softLimit cannot be greater than its hardLimit.") // [unverified text]
+			return tdErr(cpath(i, fmt.Sprintf("ulimits[%d].softLimit", j)), "The ulimit softLimit cannot be greater than its hardLimit.") // [unverified text]
 		}
-	}
-	for j, d := range c.DependsOn {
-		if err := checkEnum(cpath(i, fmt.Sprintf("dependsOn[%d].condition", j)), "condition", d.Condition, conditions); err != nil {
-			return err
-		}
-	}
-	for j, r := range c.ResourceRequirements {
-		if err := checkEnum(cpath(i, fmt.Sprintf("resourceRequirements[%d].type", j)), "resource type", r.Type, []string{"GPU", "InferenceAccelerator", "NeuronDevice"}); err != nil {
-			return err
-		}
-	}
-	if fc := c.FirelensConfiguration; fc != nil {
-		if err := checkEnum(cpath(i, "firelensConfiguration.type"), "firelensConfiguration type", fc.Type, []string{"fluentd", "fluentbit"}); err != nil {
-			return err
-		}
-	}
-	if c.VersionConsistency != "" {
-		return checkEnum(cpath(i, "versionConsistency"), "versionConsistency", c.VersionConsistency, []string{"enabled", "disabled"})
 	}
 	return nil
 }
@@ -340,10 +357,6 @@ func validateVolumes(td *TaskDefinition) error {
 			return tdErr(p+".name", "Volume names must be unique within a Task Definition.") // [unverified text]
 		case v.Host != nil && v.Host.SourcePath != "" && strings.TrimSpace(v.Host.SourcePath) == "":
 			return tdErr(p+".host.sourcePath", "host.sourcePath should not be blank.")
-		case v.DockerVolumeConfiguration != nil && v.DockerVolumeConfiguration.Scope != "":
-			if err := checkEnum(p+".dockerVolumeConfiguration.scope", "scope", v.DockerVolumeConfiguration.Scope, []string{"task", "shared"}); err != nil {
-				return err
-			}
 		}
 		names[v.Name] = true
 	}
@@ -361,47 +374,6 @@ func validateVolumes(td *TaskDefinition) error {
 	return nil
 }
 
-// validateReferences checks that links, volumesFrom and dependsOn name
-// containers of the task, and the rules on each kind of reference.
-func validateReferences(td *TaskDefinition) error {
-	essential := map[string]bool{}
-	for _, c := range td.ContainerDefinitions {
-		essential[c.Name] = c.IsEssential()
-	}
-	mode := effectiveNetworkMode(td)
-	for i, c := range td.ContainerDefinitions {
-		if len(c.Links) > 0 && mode != NetworkModeBridge {
-			return tdErr(cpath(i, "links"), "Links are not supported when networkMode=%s.", mode) // [unverified text]
-		}
-		for j, l := range c.Links {
-			if target, _, _ := strings.Cut(l, ":"); !has(essential, target) {
-				return tdErr(cpath(i, fmt.Sprintf("links[%d]", j)), "Unknown container link '%s'.", target) // [unverified text]
-			}
-		}
-		for j, v := range c.VolumesFrom {
-			if !has(essential, v.SourceContainer) {
-				return tdErr(cpath(i, fmt.Sprintf("volumesFrom[%d].sourceContainer", j)), "Unknown container '%s' in volumesFrom.", v.SourceContainer) // [unverified text]
-			}
-		}
-		for j, d := range c.DependsOn {
-			p := cpath(i, fmt.Sprintf("dependsOn[%d].containerName", j))
-			ess, ok := essential[d.ContainerName]
-			switch {
-			case !ok:
-				return tdErr(p, "Cannot depend on container + '%s' because it does not exist", d.ContainerName)
-			case ess && (d.Condition == ConditionComplete || d.Condition == ConditionSuccess):
-				return tdErr(p, "A dependency container with SUCCESS or COMPLETE condition cannot be an essential container")
-			}
-		}
-	}
-	return nil
-}
-
-func has[V any](m map[string]V, k string) bool {
-	_, ok := m[k]
-	return ok
-}
-
 // cpath is the path of a field of container i ("" for the container).
 func cpath(i int, field string) string {
 	p := fmt.Sprintf("containerDefinitions[%d]", i)
@@ -409,73 +381,6 @@ func cpath(i int, field string) string {
 		p += "." + field
 	}
 	return p
-}
-
-// validateDependencyGraph rejects cycles: among links alone (ECS's own
-// check), then among all start-order edges the agent follows (dependsOn,
-// links and volumesFrom), which could never start.
-func validateDependencyGraph(td *TaskDefinition) error {
-	links := map[string][]string{}
-	all := map[string][]string{}
-	for _, c := range td.ContainerDefinitions {
-		for _, l := range c.Links {
-			target, _, _ := strings.Cut(l, ":")
-			links[c.Name] = append(links[c.Name], target)
-		}
-		all[c.Name] = slices.Clone(links[c.Name])
-		for _, v := range c.VolumesFrom {
-			all[c.Name] = append(all[c.Name], v.SourceContainer)
-		}
-		for _, d := range c.DependsOn {
-			all[c.Name] = append(all[c.Name], d.ContainerName)
-		}
-	}
-	if cycle := findCycle(td, links); cycle != nil {
-		return tdErr("containerDefinitions", "Container links should not have a cycle")
-	}
-	if cycle := findCycle(td, all); cycle != nil {
-		return tdErr("containerDefinitions", "Container dependencies should not have a cycle: %s.", strings.Join(cycle, " -> ")) // [unverified text]
-	}
-	return nil
-}
-
-// findCycle returns a cycle of the graph edges (container -> containers
-// it needs first) as a path whose first and last names are equal, or nil.
-func findCycle(td *TaskDefinition, edges map[string][]string) []string {
-	const (
-		unvisited = iota
-		onPath
-		done
-	)
-	state := map[string]int{}
-	var path []string
-	var visit func(n string) []string
-	visit = func(n string) []string {
-		state[n] = onPath
-		path = append(path, n)
-		for _, m := range edges[n] {
-			switch state[m] {
-			case onPath:
-				start := slices.Index(path, m)
-				return append(slices.Clone(path[start:]), m)
-			case unvisited:
-				if c := visit(m); c != nil {
-					return c
-				}
-			}
-		}
-		path = path[:len(path)-1]
-		state[n] = done
-		return nil
-	}
-	for _, c := range td.ContainerDefinitions {
-		if state[c.Name] == unvisited {
-			if cycle := visit(c.Name); cycle != nil {
-				return cycle
-			}
-		}
-	}
-	return nil
 }
 
 // validateTaskLevel checks placement constraints, the proxy configuration
@@ -486,19 +391,11 @@ func validateTaskLevel(td *TaskDefinition) error {
 	}
 	for i, pc := range td.PlacementConstraints {
 		p := fmt.Sprintf("placementConstraints[%d]", i)
-		if err := checkEnum(p+".type", "placement constraint type", pc.Type, []string{"memberOf"}); err != nil {
-			return err
-		}
 		if pc.Expression == "" || len(pc.Expression) > maxExpressionLength {
 			return tdErr(p+".expression", "A memberOf constraint needs an expression of 1 to %d characters.", maxExpressionLength) // [unverified text]
 		}
 	}
 	if pc := td.ProxyConfiguration; pc != nil {
-		if pc.Type != "" {
-			if err := checkEnum("proxyConfiguration.type", "proxyConfiguration type", pc.Type, []string{"APPMESH"}); err != nil {
-				return err
-			}
-		}
 		if !slices.ContainsFunc(td.ContainerDefinitions, func(c ContainerDefinition) bool { return c.Name == pc.ContainerName }) {
 			return tdErr("proxyConfiguration.containerName", "ProxyConfiguration containerName '%s' does not name a container of the task definition.", pc.ContainerName) // [unverified text]
 		}
