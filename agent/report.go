@@ -1,0 +1,162 @@
+package agent
+
+import (
+	"context"
+	"reflect"
+	"time"
+
+	"github.com/ecskit/ecs"
+)
+
+// report sends the control plane every change it has not acknowledged yet:
+// first each container's, then the task's. Reporting is level-based: a
+// refused report is resent after reportRetry, with whatever is current by
+// then.
+func (t *task) report(ctx context.Context) {
+	now := t.now()
+	if now.Before(t.retryAt) {
+		return
+	}
+	t.retryAt = now.Add(reportRetry) // cleared on success
+	cp := t.a.cfg.ControlPlane
+	for _, c := range t.containers {
+		cur := t.containerChange(c)
+		if reflect.DeepEqual(cur, c.reported) {
+			continue
+		}
+		_, err := cp.SubmitContainerStateChange(ctx, &ecs.SubmitContainerStateChangeInput{
+			Cluster: t.a.cfg.Cluster, Task: t.arn, ContainerName: cur.ContainerName, RuntimeId: cur.RuntimeId,
+			Status: cur.Status, ExitCode: cur.ExitCode, Reason: cur.Reason, NetworkBindings: cur.NetworkBindings,
+			HealthStatus: cur.HealthStatus,
+		})
+		if err != nil {
+			t.a.logErr("submit container state change", err)
+			return
+		}
+		c.reported = cur
+	}
+	cur := t.taskChange()
+	if t.reported == nil || !reflect.DeepEqual(*cur, *t.reported) {
+		if _, err := cp.SubmitTaskStateChange(ctx, cur); err != nil {
+			t.a.logErr("submit task state change", err)
+			return
+		}
+		t.reported = cur
+		if cur.Status == ecs.TaskStatusStopped && t.cleanupAt.IsZero() {
+			t.cleanupAt = t.stoppedAt.Add(t.a.cfg.CleanupWait)
+		}
+	}
+	t.retryAt = time.Time{}
+}
+
+func (t *task) containerChange(c *container) ecs.ContainerStateChange {
+	return ecs.ContainerStateChange{
+		ContainerName: c.name, RuntimeId: c.id, Status: c.known.Backend(), ExitCode: c.exitCode,
+		Reason: c.reason, NetworkBindings: c.bindings, HealthStatus: c.health,
+	}
+}
+
+func (t *task) taskChange() *ecs.SubmitTaskStateChangeInput {
+	in := &ecs.SubmitTaskStateChangeInput{
+		Cluster: t.a.cfg.Cluster, Task: t.arn, Status: t.known, Reason: t.reason, StopCode: t.stopCode,
+		PullStartedAt: ts(t.pullStartedAt), PullStoppedAt: ts(t.pullStoppedAt),
+		ExecutionStoppedAt: ts(t.executionStoppedAt),
+	}
+	for _, c := range t.containers {
+		in.Containers = append(in.Containers, t.containerChange(c))
+	}
+	return in
+}
+
+func ts(t0 time.Time) ecs.Time {
+	if t0.IsZero() {
+		return ecs.Time{}
+	}
+	return ecs.NewTime(t0)
+}
+
+// cleanupDue reports whether the task is stopped, reported and past its
+// cleanup wait.
+func (t *task) cleanupDue() bool {
+	return !t.cleanupAt.IsZero() && !t.now().Before(t.cleanupAt)
+}
+
+// cleanup removes the task's containers (including any the agent lost
+// track of, found by label) and task-scoped volumes, then forgets the task.
+func (t *task) cleanup(ctx context.Context) {
+	rt := t.a.cfg.Runtime
+	rctx, cancel := context.WithTimeout(ctx, removeTimeout)
+	defer cancel()
+	ids := map[string]bool{}
+	for _, c := range t.containers {
+		if c.id != "" {
+			ids[c.id] = true
+		}
+	}
+	if list, err := rt.List(rctx, map[string]string{LabelTaskArn: t.arn}); err == nil {
+		for _, s := range list {
+			ids[s.ID] = true
+		}
+	}
+	for id := range ids {
+		t.a.logErr("remove container", rt.Remove(rctx, id))
+	}
+	for _, v := range t.volumes {
+		t.a.logErr("remove volume", rt.RemoveVolume(rctx, v))
+	}
+	if ctx.Err() != nil {
+		return // interrupted: the state file still holds the task
+	}
+	t.a.log.Info("agent: cleaned up task", "task", t.arn)
+	t.a.forget(t.arn)
+}
+
+// TaskState is a snapshot of one task as the agent observes it.
+type TaskState struct {
+	TaskArn       string
+	DesiredStatus string
+	// KnownStatus is PENDING, RUNNING or STOPPED.
+	KnownStatus string
+	// HealthStatus is folded over the essential containers (§1.6).
+	HealthStatus string
+	StopCode     string
+	// StoppedReason is the agent's reason for stopping the task, if it
+	// stopped it itself.
+	StoppedReason string
+	Containers    []ContainerState
+}
+
+// ContainerState is a snapshot of one container.
+type ContainerState struct {
+	Name            string
+	DockerName      string
+	RuntimeID       string
+	Status          ContainerStatus
+	ExitCode        *int64
+	Reason          string
+	HealthStatus    string
+	NetworkBindings []ecs.NetworkBinding
+}
+
+func (s TaskState) clone() TaskState {
+	s.Containers = append([]ContainerState(nil), s.Containers...)
+	for i := range s.Containers {
+		c := &s.Containers[i]
+		c.NetworkBindings = append([]ecs.NetworkBinding(nil), c.NetworkBindings...)
+		if c.ExitCode != nil {
+			v := *c.ExitCode
+			c.ExitCode = &v
+		}
+	}
+	return s
+}
+
+// Container returns the named container's state.
+func (s TaskState) Container(name string) (ContainerState, bool) {
+	for _, c := range s.Containers {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return ContainerState{}, false
+}

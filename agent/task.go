@@ -1,0 +1,272 @@
+package agent
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/ecskit/ecs"
+)
+
+// task drives one task on this instance.
+//
+// Its goroutine (run) is the only writer of the task's observed state: the
+// containers' ladder positions, exit codes, reasons, the task's stop code
+// and timestamps. Everything else talks to it through messages: the poll
+// loop posts new desired state (assign), the event router posts container
+// IDs to re-inspect (notifyContainer), and helper goroutines doing slow
+// engine calls post their results on results. No lock guards the observed
+// state, and no two decisions about one task can race.
+type task struct {
+	a   *Agent
+	arn string
+
+	// Observed state, owned by the run goroutine.
+	ecsTask    *ecs.Task
+	def        *ecs.TaskDefinition
+	desired    string // RUNNING or STOPPED
+	known      string // PENDING, RUNNING or STOPPED; only ever advances
+	containers []*container
+	byName     map[string]*container
+	stopCode   string
+	reason     string
+	volumes    map[string]string // task-scoped volume -> engine volume name
+	volumesOK  bool
+	adopted    bool // init ran: containers matched to the engine's
+
+	pullStartedAt, pullStoppedAt, executionStoppedAt, stoppedAt time.Time
+
+	reported      *ecs.SubmitTaskStateChangeInput // last acknowledged
+	retryAt       time.Time                       // earliest resend after a failed report
+	nextReconcile time.Time
+	cleanupAt     time.Time
+	lastRecord    string // JSON of the last persisted record
+	results       chan result
+
+	// Inbox, written by other goroutines.
+	mu       sync.Mutex
+	assigned *ecs.AssignedTask
+	dirty    map[string]bool // container IDs to re-inspect
+	wake     chan struct{}   // capacity 1
+}
+
+// container is one container of a task, as its task goroutine sees it.
+type container struct {
+	name      string
+	def       ecs.ContainerDefinition // overrides applied
+	essential bool
+	// dockerName is the engine-level name, ecs-<family>-<rev>-<name>-<hex>.
+	dockerName string
+	id         string
+	known      ContainerStatus
+	busy       bool               // an engine call for it is in flight
+	cancel     context.CancelFunc // cancels an in-flight pull
+	stopSent   bool
+	depsMet    bool // its dependsOn gate opened once
+	exitCode   *int64
+	reason     string
+	health     string
+	startedAt  time.Time
+	bindings   []ecs.NetworkBinding
+	reported   ecs.ContainerStateChange // last acknowledged
+}
+
+// op names an engine call made for a container.
+type op int
+
+const (
+	opPull op = iota
+	opCreate
+	opStart
+	opStop
+)
+
+// result is the outcome of an engine call made by a helper goroutine.
+type result struct {
+	c   *container
+	op  op
+	id  string
+	err error
+}
+
+func newTask(a *Agent, at ecs.AssignedTask) *task {
+	t := &task{
+		a: a, arn: at.Task.TaskArn, ecsTask: at.Task, def: at.TaskDefinition,
+		desired: ecs.TaskStatusRunning, known: ecs.TaskStatusPending,
+		byName: map[string]*container{}, volumes: map[string]string{},
+		results: make(chan result), dirty: map[string]bool{}, wake: make(chan struct{}, 1),
+	}
+	if at.Task.DesiredStatus == ecs.TaskStatusStopped {
+		t.desired = ecs.TaskStatusStopped
+	}
+	for i := range at.TaskDefinition.ContainerDefinitions {
+		def := applyOverrides(at.TaskDefinition.ContainerDefinitions[i], at.Task.Overrides)
+		c := &container{
+			name: def.Name, def: def, essential: def.IsEssential(),
+			dockerName: t.dockerName(def.Name), health: ecs.HealthUnknown,
+		}
+		c.reported = ecs.ContainerStateChange{ContainerName: c.name, Status: ecs.TaskStatusPending, HealthStatus: ecs.HealthUnknown}
+		t.containers = append(t.containers, c)
+		t.byName[c.name] = c
+	}
+	for _, v := range at.TaskDefinition.Volumes {
+		if taskScoped(v) {
+			t.volumes[v.Name] = t.dockerName(v.Name)
+		}
+	}
+	return t
+}
+
+// assign posts the control plane's latest view of the task.
+func (t *task) assign(at ecs.AssignedTask) {
+	t.mu.Lock()
+	t.assigned = &at
+	t.mu.Unlock()
+	t.poke()
+}
+
+// notifyContainer asks the task goroutine to re-inspect a container.
+func (t *task) notifyContainer(id string) {
+	t.mu.Lock()
+	t.dirty[id] = true
+	t.mu.Unlock()
+	t.poke()
+}
+
+func (t *task) poke() {
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run is the task goroutine: it reconciles with the engine, then loops
+// deciding, acting and reporting until the task is cleaned up or ctx is
+// done.
+func (t *task) run(ctx context.Context) {
+	t.adopt(ctx)
+	t.nextReconcile = t.now().Add(t.a.cfg.ReconcileInterval)
+	for {
+		t.drainInbox(ctx)
+		t.evaluate(ctx)
+		t.report(ctx)
+		if t.cleanupDue() {
+			t.cleanup(ctx)
+			return
+		}
+		t.publish()
+		if !t.wait(ctx) {
+			return
+		}
+	}
+}
+
+// wait blocks until something may have changed; false means ctx is done.
+func (t *task) wait(ctx context.Context) bool {
+	var timerC <-chan time.Time
+	if d, ok := t.nextDeadline(); ok {
+		timer := t.a.clk.NewTimer(d.Sub(t.now()))
+		defer timer.Stop()
+		timerC = timer.C()
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case r := <-t.results:
+		t.apply(ctx, r)
+	case <-t.wake:
+	case <-timerC:
+	}
+	return true
+}
+
+// nextDeadline is the earliest time the task must wake up by itself.
+func (t *task) nextDeadline() (time.Time, bool) {
+	var next time.Time
+	consider := func(d time.Time) {
+		if !d.IsZero() && (next.IsZero() || d.Before(next)) {
+			next = d
+		}
+	}
+	if t.known != ecs.TaskStatusStopped {
+		consider(t.nextReconcile)
+	}
+	consider(t.retryAt)
+	consider(t.cleanupAt)
+	if t.desired == ecs.TaskStatusRunning {
+		for _, c := range t.containers {
+			consider(t.dependencyDeadline(c))
+		}
+	}
+	return next, !next.IsZero()
+}
+
+func (t *task) now() time.Time { return t.a.clk.Now() }
+
+// drainInbox applies the control plane's desired state and re-inspects the
+// containers events pointed at (all of them when a reconcile is due).
+func (t *task) drainInbox(ctx context.Context) {
+	t.mu.Lock()
+	at, dirty := t.assigned, t.dirty
+	t.assigned, t.dirty = nil, map[string]bool{}
+	t.mu.Unlock()
+	if at != nil {
+		t.ecsTask = at.Task
+		if at.Task.DesiredStatus == ecs.TaskStatusStopped && t.desired != ecs.TaskStatusStopped {
+			t.desired = ecs.TaskStatusStopped
+			t.executionStoppedAt = t.now()
+		}
+	}
+	if t.known != ecs.TaskStatusStopped && !t.now().Before(t.nextReconcile) {
+		t.nextReconcile = t.now().Add(t.a.cfg.ReconcileInterval)
+		for _, c := range t.containers {
+			if c.id != "" {
+				dirty[c.id] = true
+			}
+		}
+	}
+	for _, c := range t.containers {
+		if c.id != "" && dirty[c.id] {
+			t.inspect(ctx, c)
+		}
+	}
+}
+
+// spawn runs an engine call for c on a helper goroutine; its result comes
+// back to the task goroutine through t.results.
+func (t *task) spawn(ctx context.Context, c *container, o op, f func(context.Context) (string, error)) {
+	c.busy = true
+	cctx, cancel := context.WithCancel(ctx)
+	if o == opPull {
+		c.cancel = cancel
+	}
+	t.a.wg.Add(1)
+	go func() {
+		defer t.a.wg.Done()
+		defer cancel()
+		id, err := f(cctx)
+		select {
+		case t.results <- result{c: c, op: o, id: id, err: err}:
+		case <-ctx.Done():
+		}
+	}()
+}
+
+// stop sets the task's desired status to STOPPED for a reason of the
+// agent's own; the first reason wins.
+func (t *task) stop(code, reason string) {
+	if t.desired == ecs.TaskStatusStopped {
+		return
+	}
+	t.desired = ecs.TaskStatusStopped
+	t.stopCode = code
+	t.reason = trimReason(reason)
+	t.executionStoppedAt = t.now()
+}
+
+// fail records that c cannot start and fails the task.
+func (t *task) fail(c *container, reason string) {
+	c.reason = trimReason(reason)
+	c.known = StatusStopped
+	t.stop(ecs.StopCodeTaskFailedToStart, c.reason)
+}
