@@ -1,0 +1,300 @@
+package ecs
+
+import (
+	"context"
+	"regexp"
+	"slices"
+
+	"github.com/ecskit/ecs/store"
+)
+
+// clusterRecord is a cluster as stored.
+type clusterRecord struct {
+	Name      string           `json:"name"`
+	Status    string           `json:"status"`
+	CreatedAt Time             `json:"createdAt"`
+	Tags      []Tag            `json:"tags,omitempty"`
+	Settings  []ClusterSetting `json:"settings,omitempty"`
+}
+
+func clusterKey(name string) string { return "clusters/" + name }
+
+var clusterNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+
+// CreateClusterInput is the request of CreateCluster.
+type CreateClusterInput struct {
+	ClusterName string           `json:"clusterName,omitempty"`
+	Tags        []Tag            `json:"tags,omitempty"`
+	Settings    []ClusterSetting `json:"settings,omitempty"`
+}
+
+// CreateClusterOutput is the response of CreateCluster.
+type CreateClusterOutput struct {
+	Cluster *Cluster `json:"cluster"`
+}
+
+// CreateCluster creates a cluster, or returns the ACTIVE cluster of that
+// name if there is one. An empty name means "default".
+func (cp *ControlPlane) CreateCluster(ctx context.Context, in *CreateClusterInput) (*CreateClusterOutput, error) {
+	name := in.ClusterName
+	if name == "" {
+		name = DefaultCluster
+	}
+	if !clusterNameRE.MatchString(name) {
+		return nil, &Error{Code: InvalidParameterException, Field: "clusterName",
+			Message: "Cluster name must be between 1 and 255 characters and contain only letters (uppercase and lowercase), numbers, underscores, and hyphens."}
+	}
+	if err := validateTags(in.Tags); err != nil {
+		return nil, err
+	}
+	var out *Cluster
+	err := cp.store.Update(ctx, func(tx store.Tx) error {
+		rec, err := cp.ensureCluster(tx, name, in.Tags, in.Settings)
+		if err != nil {
+			return err
+		}
+		out, err = cp.describeCluster(tx, rec, nil)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CreateClusterOutput{Cluster: out}, nil
+}
+
+// ensureCluster returns the ACTIVE cluster name, creating it if need be.
+func (cp *ControlPlane) ensureCluster(tx store.Tx, name string, tags []Tag, settings []ClusterSetting) (*clusterRecord, error) {
+	var rec clusterRecord
+	found, err := getJSON(tx, clusterKey(name), &rec)
+	if err != nil {
+		return nil, err
+	}
+	if found && rec.Status == StatusActive {
+		return &rec, nil
+	}
+	if settings == nil {
+		settings = []ClusterSetting{{Name: "containerInsights", Value: "disabled"}}
+	}
+	rec = clusterRecord{Name: name, Status: StatusActive, CreatedAt: cp.now(), Tags: tags, Settings: settings}
+	return &rec, putJSON(tx, clusterKey(name), &rec)
+}
+
+// activeCluster resolves a cluster reference to an ACTIVE cluster or fails
+// with ClusterNotFoundException.
+func (cp *ControlPlane) activeCluster(tx store.Tx, ref string) (*clusterRecord, error) {
+	name, err := cp.clusterName(ref)
+	if err != nil {
+		return nil, err
+	}
+	var rec clusterRecord
+	found, err := getJSON(tx, clusterKey(name), &rec)
+	if err != nil {
+		return nil, err
+	}
+	if !found || rec.Status != StatusActive {
+		return nil, &Error{Code: ClusterNotFoundException, Message: "Cluster not found.", Field: "cluster"}
+	}
+	return &rec, nil
+}
+
+// describeCluster builds the API view of a cluster with its counts.
+func (cp *ControlPlane) describeCluster(tx store.Tx, rec *clusterRecord, include []string) (*Cluster, error) {
+	c := &Cluster{
+		ClusterArn:  cp.clusterARN(rec.Name),
+		ClusterName: rec.Name,
+		Status:      rec.Status,
+		Statistics:  []KeyValuePair{},
+		Tags:        []Tag{},
+	}
+	if rec.Status == StatusActive {
+		insts, err := listJSON[instanceRecord](tx, instancePrefix(rec.Name))
+		if err != nil {
+			return nil, err
+		}
+		for _, in := range insts {
+			if in.Status == StatusActive || in.Status == StatusDraining {
+				c.RegisteredContainerInstancesCount++
+			}
+		}
+		tasks, err := listJSON[taskRecord](tx, taskPrefix(rec.Name))
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range tasks {
+			switch t.Task.LastStatus {
+			case TaskStatusRunning:
+				c.RunningTasksCount++
+			case TaskStatusPending, TaskStatusProvisioning:
+				c.PendingTasksCount++
+			}
+		}
+		n, err := cp.countServices(tx, rec.Name)
+		if err != nil {
+			return nil, err
+		}
+		c.ActiveServicesCount = n
+	}
+	if slices.Contains(include, "TAGS") && rec.Tags != nil {
+		c.Tags = rec.Tags
+	}
+	if slices.Contains(include, "SETTINGS") {
+		c.Settings = rec.Settings
+	}
+	if slices.Contains(include, "STATISTICS") {
+		c.Statistics = []KeyValuePair{
+			{Name: "runningEC2TasksCount", Value: itoa(c.RunningTasksCount)},
+			{Name: "pendingEC2TasksCount", Value: itoa(c.PendingTasksCount)},
+			{Name: "activeEC2ServiceCount", Value: itoa(c.ActiveServicesCount)},
+			{Name: "runningFargateTasksCount", Value: "0"},
+			{Name: "pendingFargateTasksCount", Value: "0"},
+			{Name: "activeFargateServiceCount", Value: "0"},
+			{Name: "drainingEC2ServiceCount", Value: "0"},
+			{Name: "drainingFargateServiceCount", Value: "0"},
+		}
+	}
+	return c, nil
+}
+
+// DescribeClustersInput is the request of DescribeClusters.
+type DescribeClustersInput struct {
+	Clusters []string `json:"clusters,omitempty"`
+	Include  []string `json:"include,omitempty"`
+}
+
+// DescribeClustersOutput is the response of DescribeClusters.
+type DescribeClustersOutput struct {
+	Clusters []Cluster `json:"clusters"`
+	Failures []Failure `json:"failures"`
+}
+
+// DescribeClusters describes up to 100 clusters; unknown ones are MISSING
+// failures and deleted ones are INACTIVE.
+func (cp *ControlPlane) DescribeClusters(ctx context.Context, in *DescribeClustersInput) (*DescribeClustersOutput, error) {
+	refs := in.Clusters
+	if len(refs) == 0 {
+		refs = []string{DefaultCluster}
+	}
+	if len(refs) > 100 {
+		return nil, invalidParam("clusters can have at most 100 items.")
+	}
+	out := &DescribeClustersOutput{Clusters: []Cluster{}, Failures: []Failure{}}
+	err := cp.store.View(ctx, func(tx store.Tx) error {
+		for _, ref := range refs {
+			name, err := cp.clusterName(ref)
+			if err != nil {
+				out.Failures = append(out.Failures, Failure{Arn: ref, Reason: "MISSING"})
+				continue
+			}
+			var rec clusterRecord
+			found, err := getJSON(tx, clusterKey(name), &rec)
+			if err != nil {
+				return err
+			}
+			if !found {
+				out.Failures = append(out.Failures, Failure{Arn: cp.clusterARN(name), Reason: "MISSING"})
+				continue
+			}
+			c, err := cp.describeCluster(tx, &rec, in.Include)
+			if err != nil {
+				return err
+			}
+			out.Clusters = append(out.Clusters, *c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ListClustersInput is the request of ListClusters.
+type ListClustersInput struct {
+	MaxResults *int64 `json:"maxResults,omitempty"`
+	NextToken  string `json:"nextToken,omitempty"`
+}
+
+// ListClustersOutput is the response of ListClusters.
+type ListClustersOutput struct {
+	ClusterArns []string `json:"clusterArns"`
+	NextToken   string   `json:"nextToken,omitempty"`
+}
+
+// ListClusters lists the ARNs of the ACTIVE clusters.
+func (cp *ControlPlane) ListClusters(ctx context.Context, in *ListClustersInput) (*ListClustersOutput, error) {
+	var names []string
+	err := cp.store.View(ctx, func(tx store.Tx) error {
+		recs, err := listJSON[clusterRecord](tx, "clusters/")
+		for _, r := range recs {
+			if r.Status == StatusActive {
+				names = append(names, r.Name)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	pg, next, err := page(names, func(s string) string { return s }, in.MaxResults, in.NextToken, 100)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListClustersOutput{ClusterArns: []string{}, NextToken: next}
+	for _, n := range pg {
+		out.ClusterArns = append(out.ClusterArns, cp.clusterARN(n))
+	}
+	return out, nil
+}
+
+// DeleteClusterInput is the request of DeleteCluster.
+type DeleteClusterInput struct {
+	Cluster string `json:"cluster"`
+}
+
+// DeleteClusterOutput is the response of DeleteCluster.
+type DeleteClusterOutput struct {
+	Cluster *Cluster `json:"cluster"`
+}
+
+// DeleteCluster makes an empty cluster INACTIVE.
+func (cp *ControlPlane) DeleteCluster(ctx context.Context, in *DeleteClusterInput) (*DeleteClusterOutput, error) {
+	if in.Cluster == "" {
+		return nil, invalidParam("Cluster cannot be empty.")
+	}
+	var out *Cluster
+	err := cp.store.Update(ctx, func(tx store.Tx) error {
+		rec, err := cp.activeCluster(tx, in.Cluster)
+		if err != nil {
+			return err
+		}
+		c, err := cp.describeCluster(tx, rec, nil)
+		if err != nil {
+			return err
+		}
+		switch {
+		case c.RegisteredContainerInstancesCount > 0:
+			return errorf(ClusterContainsContainerInstancesException, "The Cluster cannot be deleted while Container Instances are active or draining.")
+		case c.ActiveServicesCount > 0:
+			return errorf(ClusterContainsServicesException, "The Cluster cannot be deleted while Services are active.")
+		}
+		tasks, err := listJSON[taskRecord](tx, taskPrefix(rec.Name))
+		if err != nil {
+			return err
+		}
+		for _, t := range tasks {
+			if t.Task.LastStatus != TaskStatusStopped {
+				return errorf(ClusterContainsTasksException, "The Cluster cannot be deleted while Tasks are active.")
+			}
+		}
+		rec.Status = StatusInactive
+		if err := putJSON(tx, clusterKey(rec.Name), rec); err != nil {
+			return err
+		}
+		out, err = cp.describeCluster(tx, rec, nil)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &DeleteClusterOutput{Cluster: out}, nil
+}

@@ -1,0 +1,308 @@
+package ecs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	mrand "math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/ecskit/ecs/clock"
+	"github.com/ecskit/ecs/store"
+	"github.com/ecskit/ecs/store/memory"
+)
+
+// DefaultCluster is the cluster that calls naming no cluster use.
+const DefaultCluster = "default"
+
+// ControlPlane is the ECS control plane of one region and account: it holds
+// the ECS operations as methods (CreateCluster, RunTask, …). All state
+// lives in its Store; a ControlPlane is safe for concurrent use and several
+// may share one Store.
+type ControlPlane struct {
+	region  string
+	account string
+	store   store.Store
+	clock   clock.Clock
+	log     *slog.Logger
+	newID   func() string
+
+	randMu sync.Mutex
+	rand   *mrand.Rand
+
+	agentTimeout time.Duration
+	agents       *agentTracker
+	notify       *notifier
+
+	ownStore bool
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	closed   sync.Once
+}
+
+// Option configures Open.
+type Option func(*ControlPlane)
+
+// WithRegion sets the region (default us-east-1).
+func WithRegion(region string) Option { return func(cp *ControlPlane) { cp.region = region } }
+
+// WithAccount sets the 12-digit account ID in ARNs (default 000000000000).
+func WithAccount(account string) Option { return func(cp *ControlPlane) { cp.account = account } }
+
+// WithStore sets the Store (default: a new store/memory, closed by Close).
+func WithStore(s store.Store) Option { return func(cp *ControlPlane) { cp.store = s } }
+
+// WithClock sets the clock (default: the system clock).
+func WithClock(c clock.Clock) Option { return func(cp *ControlPlane) { cp.clock = c } }
+
+// WithRandSeed seeds the random source used for placement (default: a
+// random seed).
+func WithRandSeed(seed uint64) Option {
+	return func(cp *ControlPlane) { cp.rand = mrand.New(mrand.NewPCG(seed, seed^0x5DEECE66D)) }
+}
+
+// WithIDGenerator sets the generator of task, instance and container IDs;
+// it must return unique 32-character lowercase hex strings.
+func WithIDGenerator(gen func() string) Option { return func(cp *ControlPlane) { cp.newID = gen } }
+
+// WithLogger sets the logger (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(cp *ControlPlane) { cp.log = l } }
+
+// WithAgentTimeout sets how long after its last poll an agent counts as
+// disconnected (default 3 minutes).
+func WithAgentTimeout(d time.Duration) Option { return func(cp *ControlPlane) { cp.agentTimeout = d } }
+
+// Open opens a control plane. Close it to stop its background work.
+func Open(opts ...Option) (*ControlPlane, error) {
+	cp := &ControlPlane{
+		region:       "us-east-1",
+		account:      "000000000000",
+		agentTimeout: 3 * time.Minute,
+	}
+	for _, o := range opts {
+		o(cp)
+	}
+	if cp.store == nil {
+		cp.store = memory.New()
+		cp.ownStore = true
+	}
+	if cp.clock == nil {
+		cp.clock = clock.Real()
+	}
+	if cp.log == nil {
+		cp.log = slog.New(slog.DiscardHandler)
+	}
+	if cp.newID == nil {
+		cp.newID = randomID
+	}
+	if cp.rand == nil {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		seed := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 | uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		cp.rand = mrand.New(mrand.NewPCG(seed, seed^0x5DEECE66D))
+	}
+	if len(cp.account) != 12 {
+		return nil, fmt.Errorf("ecs: account must be 12 digits, got %q", cp.account)
+	}
+	cp.agents = newAgentTracker(cp.clock, cp.agentTimeout)
+	cp.notify = newNotifier()
+	ctx, cancel := context.WithCancel(context.Background())
+	cp.cancel = cancel
+	var rev int64
+	if err := cp.store.View(ctx, func(tx store.Tx) error { rev = tx.Revision(); return nil }); err != nil {
+		cancel()
+		return nil, fmt.Errorf("ecs: open store: %w", err)
+	}
+	cp.wg.Add(1)
+	go func() {
+		defer cp.wg.Done()
+		cp.watchStore(ctx, rev)
+	}()
+	cp.startControllers(ctx)
+	return cp, nil
+}
+
+// Close stops the control plane's background work and, if Open created
+// the store, closes it.
+func (cp *ControlPlane) Close() error {
+	var err error
+	cp.closed.Do(func() {
+		cp.cancel()
+		cp.wg.Wait()
+		cp.notify.close()
+		if cp.ownStore {
+			err = cp.store.Close()
+		}
+	})
+	return err
+}
+
+// Region is the control plane's region.
+func (cp *ControlPlane) Region() string { return cp.region }
+
+// Account is the control plane's account ID.
+func (cp *ControlPlane) Account() string { return cp.account }
+
+// watchStore wakes long polls and controllers on every committed change.
+func (cp *ControlPlane) watchStore(ctx context.Context, rev int64) {
+	for ctx.Err() == nil {
+		w, err := cp.store.Watch(ctx, "", rev)
+		if err != nil {
+			cp.log.Warn("store watch failed", "err", err)
+			if clock.Sleep(ctx, clock.Real(), time.Second) != nil {
+				return
+			}
+			continue
+		}
+		for ev := range w.Events() {
+			rev = ev.Revision
+			cp.notify.broadcast()
+		}
+		if err := w.Err(); err != nil && ctx.Err() == nil {
+			cp.log.Warn("store watch ended", "err", err)
+			// Catch up from the current revision: callers re-read state.
+			_ = cp.store.View(ctx, func(tx store.Tx) error { rev = tx.Revision(); return nil })
+			cp.notify.broadcast()
+		}
+	}
+}
+
+func randomID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// randInt63 returns a placement seed.
+func (cp *ControlPlane) seed() int64 {
+	cp.randMu.Lock()
+	defer cp.randMu.Unlock()
+	return cp.rand.Int64()
+}
+
+func (cp *ControlPlane) now() Time { return NewTime(cp.clock.Now()) }
+
+// getJSON reads and decodes the record at key; found is false if absent.
+func getJSON(tx store.Tx, key string, v any) (found bool, err error) {
+	r, err := tx.Get(key)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(r.Value, v); err != nil {
+		return false, fmt.Errorf("ecs: decode %s: %w", key, err)
+	}
+	return true, nil
+}
+
+// putJSON encodes v and writes it at key.
+func putJSON(tx store.Tx, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("ecs: encode %s: %w", key, err)
+	}
+	return tx.Put(key, b)
+}
+
+// listJSON decodes every record under prefix with fn.
+func listJSON[T any](tx store.Tx, prefix string) ([]T, error) {
+	recs, err := tx.List(prefix)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(recs))
+	for _, r := range recs {
+		var v T
+		if err := json.Unmarshal(r.Value, &v); err != nil {
+			return nil, fmt.Errorf("ecs: decode %s: %w", r.Key, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// notifier broadcasts "something changed" to any number of waiters.
+type notifier struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func newNotifier() *notifier { return &notifier{ch: make(chan struct{})} }
+
+// wait returns a channel closed at the next broadcast.
+func (n *notifier) wait() <-chan struct{} {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.ch
+}
+
+func (n *notifier) broadcast() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	close(n.ch)
+	n.ch = make(chan struct{})
+}
+
+func (n *notifier) close() { n.broadcast() }
+
+// agentTracker knows which agents are connected: an agent is connected
+// while it has a poll in flight or polled within the timeout.
+type agentTracker struct {
+	clock   clock.Clock
+	timeout time.Duration
+	mu      sync.Mutex
+	polls   map[string]int
+	seen    map[string]time.Time
+}
+
+func newAgentTracker(c clock.Clock, timeout time.Duration) *agentTracker {
+	return &agentTracker{clock: c, timeout: timeout, polls: map[string]int{}, seen: map[string]time.Time{}}
+}
+
+func (a *agentTracker) begin(arn string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.polls[arn]++
+	a.seen[arn] = a.clock.Now()
+}
+
+func (a *agentTracker) end(arn string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.polls[arn]--
+	if a.polls[arn] <= 0 {
+		delete(a.polls, arn)
+	}
+	a.seen[arn] = a.clock.Now()
+}
+
+// touch records a sign of life (registration, a state report).
+func (a *agentTracker) touch(arn string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.seen[arn] = a.clock.Now()
+}
+
+func (a *agentTracker) connected(arn string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.polls[arn] > 0 {
+		return true
+	}
+	t, ok := a.seen[arn]
+	return ok && a.clock.Now().Sub(t) < a.timeout
+}
+
+func (a *agentTracker) forget(arn string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.seen, arn)
+	delete(a.polls, arn)
+}

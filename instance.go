@@ -1,0 +1,351 @@
+package ecs
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/ecskit/ecs/placement"
+	"github.com/ecskit/ecs/store"
+)
+
+// DefaultReservedPorts are the TCP host ports an agent reserves by default.
+var DefaultReservedPorts = []int{22, 2375, 2376, 51678, 51679}
+
+// instanceRecord is a container instance as stored. Everything placement
+// needs is here, updated in the same transaction as the tasks it carries.
+type instanceRecord struct {
+	Cluster       string      `json:"cluster"`
+	ID            string      `json:"id"`
+	Ec2InstanceId string      `json:"ec2InstanceId,omitempty"`
+	Status        string      `json:"status"`
+	StatusReason  string      `json:"statusReason,omitempty"`
+	VersionInfo   VersionInfo `json:"versionInfo"`
+	RegisteredAt  Time        `json:"registeredAt"`
+	Attributes    []Attribute `json:"attributes,omitempty"`
+	Tags          []Tag       `json:"tags,omitempty"`
+	// Version counts the instance's changes (ContainerInstance.version).
+	Version int64 `json:"version"`
+
+	CPU      int64 `json:"cpu"`
+	Memory   int64 `json:"memory"`
+	Ports    []int `json:"ports,omitempty"`
+	PortsUDP []int `json:"portsUdp,omitempty"`
+
+	UsedCPU      int64          `json:"usedCpu"`
+	UsedMemory   int64          `json:"usedMemory"`
+	TaskPorts    []int          `json:"taskPorts,omitempty"`
+	TaskPortsUDP []int          `json:"taskPortsUdp,omitempty"`
+	Groups       map[string]int `json:"groups,omitempty"`
+	// RunningTasks counts tasks desired RUNNING; PendingTasks those whose
+	// lastStatus is PENDING.
+	RunningTasks int64 `json:"runningTasks"`
+	PendingTasks int64 `json:"pendingTasks"`
+}
+
+func instancePrefix(cluster string) string  { return "instances/" + cluster + "/" }
+func instanceKey(cluster, id string) string { return instancePrefix(cluster) + id }
+
+// attr returns the value of an attribute and whether it is set.
+func (r *instanceRecord) attr(name string) (string, bool) {
+	for _, a := range r.Attributes {
+		if a.Name == name {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+func (r *instanceRecord) setAttr(name, value string) {
+	for i, a := range r.Attributes {
+		if a.Name == name {
+			r.Attributes[i].Value = value
+			return
+		}
+	}
+	r.Attributes = append(r.Attributes, Attribute{Name: name, Value: value})
+	sort.Slice(r.Attributes, func(i, j int) bool { return r.Attributes[i].Name < r.Attributes[j].Name })
+}
+
+// reserve accounts a task's reservation on the instance.
+func (r *instanceRecord) reserve(t *taskRecord) {
+	r.UsedCPU += t.CPU
+	r.UsedMemory += t.Memory
+	r.TaskPorts = append(r.TaskPorts, t.Ports...)
+	r.TaskPortsUDP = append(r.TaskPortsUDP, t.PortsUDP...)
+	if r.Groups == nil {
+		r.Groups = map[string]int{}
+	}
+	r.Groups[t.Task.Group]++
+	r.RunningTasks++
+	r.Version++
+}
+
+// releaseGroup stops counting a task that is no longer desired RUNNING.
+func (r *instanceRecord) releaseGroup(t *taskRecord) {
+	if r.Groups[t.Task.Group] > 1 {
+		r.Groups[t.Task.Group]--
+	} else {
+		delete(r.Groups, t.Task.Group)
+	}
+	r.RunningTasks--
+	r.Version++
+}
+
+// releaseResources gives back a stopped task's reservation.
+func (r *instanceRecord) releaseResources(t *taskRecord) {
+	r.UsedCPU -= t.CPU
+	r.UsedMemory -= t.Memory
+	r.TaskPorts = removePorts(r.TaskPorts, t.Ports)
+	r.TaskPortsUDP = removePorts(r.TaskPortsUDP, t.PortsUDP)
+	r.Version++
+}
+
+func removePorts(have, drop []int) []int {
+	out := slices.Clone(have)
+	for _, p := range drop {
+		if i := slices.Index(out, p); i >= 0 {
+			out = slices.Delete(out, i, i+1)
+		}
+	}
+	return out
+}
+
+func portStrings(groups ...[]int) []string {
+	var all []int
+	for _, g := range groups {
+		all = append(all, g...)
+	}
+	slices.Sort(all)
+	out := make([]string, 0, len(all))
+	for _, p := range slices.Compact(all) {
+		out = append(out, strconv.Itoa(p))
+	}
+	return out
+}
+
+func intResource(name string, v int64) Resource {
+	return Resource{Name: name, Type: "INTEGER", IntegerValue: v}
+}
+
+func setResource(name string, v []string) Resource {
+	return Resource{Name: name, Type: "STRINGSET", StringSetValue: v}
+}
+
+// view builds the API shape of an instance.
+func (cp *ControlPlane) instanceView(r *instanceRecord) ContainerInstance {
+	arn := cp.instanceARN(r.Cluster, r.ID)
+	ci := ContainerInstance{
+		ContainerInstanceArn: arn,
+		Ec2InstanceId:        r.Ec2InstanceId,
+		Version:              r.Version,
+		VersionInfo:          r.VersionInfo,
+		Status:               r.Status,
+		StatusReason:         r.StatusReason,
+		AgentConnected:       r.Status != StatusInactive && cp.agents.connected(arn),
+		RunningTasksCount:    r.RunningTasks,
+		PendingTasksCount:    r.PendingTasks,
+		Attributes:           slices.Clone(r.Attributes),
+		RegisteredAt:         r.RegisteredAt,
+		Tags:                 r.Tags,
+		RegisteredResources: []Resource{
+			intResource(ResourceCPU, r.CPU),
+			intResource(ResourceMemory, r.Memory),
+			setResource(ResourcePorts, portStrings(r.Ports)),
+			setResource(ResourcePortsUDP, portStrings(r.PortsUDP)),
+		},
+		RemainingResources: []Resource{
+			intResource(ResourceCPU, r.CPU-r.UsedCPU),
+			intResource(ResourceMemory, r.Memory-r.UsedMemory),
+			setResource(ResourcePorts, portStrings(r.Ports, r.TaskPorts)),
+			setResource(ResourcePortsUDP, portStrings(r.PortsUDP, r.TaskPortsUDP)),
+		},
+	}
+	if ci.Attributes == nil {
+		ci.Attributes = []Attribute{}
+	}
+	return ci
+}
+
+// placementInstance is the scheduler's view of an instance.
+func (cp *ControlPlane) placementInstance(r *instanceRecord) placement.Instance {
+	arn := cp.instanceARN(r.Cluster, r.ID)
+	attrs := make(map[string]string, len(r.Attributes))
+	for _, a := range r.Attributes {
+		attrs[a.Name] = a.Value
+	}
+	return placement.Instance{
+		ARN:               arn,
+		ID:                r.ID,
+		EC2InstanceID:     r.Ec2InstanceId,
+		Status:            r.Status,
+		AgentConnected:    cp.agents.connected(arn),
+		AgentVersion:      r.VersionInfo.AgentVersion,
+		RegisteredAt:      r.RegisteredAt.Time,
+		Attributes:        attrs,
+		RemainingCPU:      r.CPU - r.UsedCPU,
+		RemainingMemory:   r.Memory - r.UsedMemory,
+		UsedPorts:         append(slices.Clone(r.Ports), r.TaskPorts...),
+		UsedPortsUDP:      append(slices.Clone(r.PortsUDP), r.TaskPortsUDP...),
+		RunningTasksCount: int(r.RunningTasks),
+		Groups:            r.Groups,
+	}
+}
+
+// instanceIdentity is the part of an EC2 instance identity document ecskit
+// reads.
+type instanceIdentity struct {
+	InstanceID       string `json:"instanceId"`
+	AvailabilityZone string `json:"availabilityZone"`
+	InstanceType     string `json:"instanceType"`
+	ImageID          string `json:"imageId"`
+}
+
+// RegisterContainerInstance registers an engine as a container instance,
+// or re-registers the one named by ContainerInstanceArn. Registering into
+// a missing default cluster creates it, as the ECS agent does.
+func (cp *ControlPlane) RegisterContainerInstance(ctx context.Context, in *RegisterContainerInstanceInput) (*RegisterContainerInstanceOutput, error) {
+	name, err := cp.clusterName(in.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	rec := &instanceRecord{Cluster: name, Status: StatusActive, Version: 1, Ports: slices.Clone(DefaultReservedPorts)}
+	if err := applyTotalResources(rec, in.TotalResources); err != nil {
+		return nil, err
+	}
+	if in.VersionInfo != nil {
+		rec.VersionInfo = *in.VersionInfo
+	}
+	if in.InstanceIdentityDocument != "" {
+		var doc instanceIdentity
+		if err := json.Unmarshal([]byte(in.InstanceIdentityDocument), &doc); err != nil {
+			return nil, &Error{Code: InvalidParameterException, Field: "instanceIdentityDocument", Message: "Invalid instance identity document."}
+		}
+		rec.Ec2InstanceId = doc.InstanceID
+		for k, v := range map[string]string{"ecs.availability-zone": doc.AvailabilityZone, "ecs.instance-type": doc.InstanceType, "ecs.ami-id": doc.ImageID} {
+			if v != "" {
+				rec.setAttr(k, v)
+			}
+		}
+	}
+	for _, a := range in.Attributes {
+		if err := validateAttribute(a); err != nil {
+			return nil, err
+		}
+		rec.setAttr(a.Name, a.Value)
+	}
+	if n := customAttributes(rec.Attributes); n > 10 {
+		return nil, errorf(AttributeLimitExceededException, "Too many custom attributes: %d (at most 10 per container instance).", n)
+	}
+	if err := validateTags(in.Tags); err != nil {
+		return nil, err
+	}
+	rec.Tags = in.Tags
+	var out ContainerInstance
+	err = cp.store.Update(ctx, func(tx store.Tx) error {
+		if _, err := cp.activeCluster(tx, name); err != nil {
+			if name != DefaultCluster {
+				return err
+			}
+			if _, err := cp.ensureCluster(tx, name, nil, nil); err != nil {
+				return err
+			}
+		}
+		r := *rec
+		if in.ContainerInstanceArn != "" {
+			if old, err := cp.lookupInstance(tx, name, in.ContainerInstanceArn); err == nil && old.Status != StatusInactive {
+				// Re-registration keeps identity, reservations and
+				// attributes; it refreshes what the agent reports.
+				old.VersionInfo = r.VersionInfo
+				old.CPU, old.Memory, old.Ports, old.PortsUDP = r.CPU, r.Memory, r.Ports, r.PortsUDP
+				for _, a := range r.Attributes {
+					if isBuiltinAttribute(a.Name) {
+						old.setAttr(a.Name, a.Value)
+					}
+				}
+				old.Version++
+				r = *old
+			}
+		}
+		if r.ID == "" {
+			r.ID = cp.newID()
+			r.RegisteredAt = cp.now()
+		}
+		if r.Ec2InstanceId == "" {
+			r.Ec2InstanceId = "i-" + r.ID[:17]
+		}
+		out = cp.instanceView(&r)
+		return putJSON(tx, instanceKey(name, r.ID), &r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	cp.agents.touch(out.ContainerInstanceArn)
+	out.AgentConnected = true
+	return &RegisterContainerInstanceOutput{ContainerInstance: &out}, nil
+}
+
+func applyTotalResources(rec *instanceRecord, res []Resource) error {
+	for _, r := range res {
+		switch r.Name {
+		case ResourceCPU:
+			rec.CPU = resourceInt(r)
+		case ResourceMemory:
+			rec.Memory = resourceInt(r)
+		case ResourcePorts, ResourcePortsUDP:
+			var ports []int
+			for _, s := range r.StringSetValue {
+				p, err := strconv.Atoi(s)
+				if err != nil || p < 0 || p > 65535 {
+					return &Error{Code: InvalidParameterException, Field: "totalResources", Message: "Invalid port " + strconv.Quote(s) + " in " + r.Name + "."}
+				}
+				ports = append(ports, p)
+			}
+			if len(ports) > 100 {
+				return &Error{Code: InvalidParameterException, Field: "totalResources", Message: "At most 100 reserved ports per container instance."}
+			}
+			if r.Name == ResourcePorts {
+				rec.Ports = ports
+			} else {
+				rec.PortsUDP = ports
+			}
+		}
+	}
+	if rec.CPU < 0 || rec.Memory < 0 {
+		return &Error{Code: InvalidParameterException, Field: "totalResources", Message: "Resources must not be negative."}
+	}
+	return nil
+}
+
+func resourceInt(r Resource) int64 {
+	switch {
+	case r.IntegerValue != 0:
+		return r.IntegerValue
+	case r.LongValue != 0:
+		return r.LongValue
+	default:
+		return int64(r.DoubleValue)
+	}
+}
+
+// lookupInstance resolves an instance ID or ARN within cluster.
+func (cp *ControlPlane) lookupInstance(tx store.Tx, cluster, ref string) (*instanceRecord, error) {
+	c, id, err := cp.leafID("container-instance", ref)
+	if err != nil {
+		return nil, err
+	}
+	if c != "" && c != cluster {
+		return nil, invalidParam("Container instance %q is not in cluster %q.", ref, cluster)
+	}
+	var rec instanceRecord
+	found, err := getJSON(tx, instanceKey(cluster, id), &rec)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, &Error{Code: InvalidParameterException, Field: "containerInstance", Message: "Container instance not found: " + ref}
+	}
+	return &rec, nil
+}

@@ -1,0 +1,367 @@
+package ecs
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"regexp"
+
+	"github.com/ecskit/ecs/placement"
+	"github.com/ecskit/ecs/store"
+)
+
+// RunTaskInput is the request of RunTask.
+type RunTaskInput struct {
+	Cluster                  string                `json:"cluster,omitempty"`
+	TaskDefinition           string                `json:"taskDefinition"`
+	Count                    *int64                `json:"count,omitempty"`
+	Group                    string                `json:"group,omitempty"`
+	StartedBy                string                `json:"startedBy,omitempty"`
+	Overrides                *TaskOverride         `json:"overrides,omitempty"`
+	PlacementConstraints     []PlacementConstraint `json:"placementConstraints,omitempty"`
+	PlacementStrategy        []PlacementStrategy   `json:"placementStrategy,omitempty"`
+	LaunchType               string                `json:"launchType,omitempty"`
+	Tags                     []Tag                 `json:"tags,omitempty"`
+	PropagateTags            string                `json:"propagateTags,omitempty"`
+	EnableECSManagedTags     bool                  `json:"enableECSManagedTags,omitempty"`
+	EnableExecuteCommand     bool                  `json:"enableExecuteCommand,omitempty"`
+	ClientToken              string                `json:"clientToken,omitempty"`
+	ReferenceId              string                `json:"referenceId,omitempty"`
+	PlatformVersion          string                `json:"platformVersion,omitempty"`
+	NetworkConfiguration     json.RawMessage       `json:"networkConfiguration,omitempty"`
+	CapacityProviderStrategy json.RawMessage       `json:"capacityProviderStrategy,omitempty"`
+}
+
+// RunTaskOutput is the response of RunTask.
+type RunTaskOutput struct {
+	Tasks    []Task    `json:"tasks"`
+	Failures []Failure `json:"failures"`
+}
+
+var startedByRE = regexp.MustCompile(`^[A-Za-z0-9_/-]*$`)
+
+// RunTask places and starts count (1–10) tasks of a task definition,
+// reserving their resources in the same transaction that creates them.
+// Tasks that cannot be placed are reported as failures naming the closest
+// matching instance and ECS's reason.
+func (cp *ControlPlane) RunTask(ctx context.Context, in *RunTaskInput) (*RunTaskOutput, error) {
+	count := int64(1)
+	if in.Count != nil {
+		count = *in.Count
+	}
+	if count < 1 || count > 10 {
+		return nil, &Error{Code: InvalidParameterException, Field: "count", Message: "Count must be between 1 and 10."}
+	}
+	if err := checkLaunch(in.TaskDefinition, in.StartedBy, 128, in.Group, in.LaunchType, in.PropagateTags, in.Tags); err != nil {
+		return nil, err
+	}
+	if len(in.ClientToken) > 64 {
+		return nil, &Error{Code: InvalidParameterException, Field: "clientToken", Message: "clientToken must be at most 64 characters."}
+	}
+	out := &RunTaskOutput{Tasks: []Task{}, Failures: []Failure{}}
+	err := cp.store.Update(ctx, func(tx store.Tx) error {
+		out.Tasks, out.Failures = out.Tasks[:0], out.Failures[:0]
+		cl, err := cp.activeCluster(tx, in.Cluster)
+		if err != nil {
+			return err
+		}
+		if in.ClientToken != "" {
+			done, err := cp.replayClientToken(tx, cl.Name, in, out)
+			if err != nil || done {
+				return err
+			}
+		}
+		td, err := cp.launchableTaskDefinition(tx, in.TaskDefinition, InvalidParameterException)
+		if err != nil {
+			return err
+		}
+		if err := ValidateTaskOverride(td, in.Overrides); err != nil {
+			return err
+		}
+		group := in.Group
+		if group == "" {
+			group = "family:" + td.Family
+		}
+		req, err := placementRequest(td, in.Overrides, group, int(count), in.PlacementConstraints, in.PlacementStrategy, nil)
+		if err != nil {
+			return err
+		}
+		req.Seed = cp.seed()
+		tags := in.Tags
+		if in.PropagateTags == "TASK_DEFINITION" {
+			tags = append(cp.taskDefinitionTags(tx, td), tags...)
+		}
+		placed, failures, err := cp.placeTasks(tx, cl.Name, td, in.Overrides, req, in.StartedBy, tags, "")
+		if err != nil {
+			return err
+		}
+		for _, t := range placed {
+			out.Tasks = append(out.Tasks, t.Task)
+		}
+		out.Failures = append(out.Failures, failures...)
+		if in.ClientToken != "" {
+			return cp.saveClientToken(tx, cl.Name, in, placed)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkLaunch validates the parameters RunTask and StartTask share.
+func checkLaunch(taskDef, startedBy string, startedByMax int, group, launchType, propagate string, tags []Tag) error {
+	if taskDef == "" {
+		return &Error{Code: InvalidParameterException, Field: "taskDefinition", Message: "TaskDefinition cannot be empty."}
+	}
+	if len(startedBy) > startedByMax || !startedByRE.MatchString(startedBy) {
+		return &Error{Code: InvalidParameterException, Field: "startedBy",
+			Message: "startedBy must be at most " + itoa(int64(startedByMax)) + " letters, numbers, hyphens, forward slashes and underscores."}
+	}
+	if len(group) > 255 {
+		return &Error{Code: InvalidParameterException, Field: "group", Message: "group must be at most 255 characters."}
+	}
+	switch launchType {
+	case "", "EC2", "EXTERNAL":
+	case "FARGATE":
+		return &Error{Code: InvalidParameterException, Field: "launchType", Message: "The FARGATE launch type is not supported by ecskit."}
+	default:
+		return &Error{Code: InvalidParameterException, Field: "launchType", Message: "Invalid launchType " + launchType + "."}
+	}
+	switch propagate {
+	case "", "TASK_DEFINITION", "NONE":
+	case "SERVICE":
+		return &Error{Code: InvalidParameterException, Field: "propagateTags", Message: "The SERVICE value of propagateTags is only valid for tasks launched by a service."}
+	default:
+		return &Error{Code: InvalidParameterException, Field: "propagateTags", Message: "Invalid propagateTags " + propagate + "."}
+	}
+	return validateTags(tags)
+}
+
+// placementRequest turns a task definition and the launch's constraints
+// and strategies into a placement request.
+func placementRequest(td *TaskDefinition, ov *TaskOverride, group string, count int, cons []PlacementConstraint, strat []PlacementStrategy, defaultStrategy []placement.Strategy) (placement.Request, error) {
+	cpu, mem, ports, udp := td.Requirements(ov)
+	req := placement.Request{Group: group, Count: count, CPU: cpu, Memory: mem, Ports: ports, PortsUDP: udp}
+	for _, a := range td.RequiresAttributes {
+		req.RequiredAttributes = append(req.RequiredAttributes, placement.Attribute{Name: a.Name, Value: a.Value})
+	}
+	for _, c := range td.PlacementConstraints {
+		req.Constraints = append(req.Constraints, placement.Constraint{Type: placement.ConstraintType(c.Type), Expression: c.Expression})
+	}
+	for _, c := range cons {
+		req.Constraints = append(req.Constraints, placement.Constraint{Type: placement.ConstraintType(c.Type), Expression: c.Expression})
+	}
+	for _, s := range strat {
+		req.Strategies = append(req.Strategies, placement.Strategy{Type: placement.StrategyType(s.Type), Field: s.Field})
+	}
+	if len(strat) == 0 {
+		req.Strategies = defaultStrategy
+	}
+	if err := validatePlacement(req); err != nil {
+		return req, err
+	}
+	return req, nil
+}
+
+// placeTasks runs the scheduler over the cluster's instances and creates
+// the placed tasks, reserving their resources, in tx.
+func (cp *ControlPlane) placeTasks(tx store.Tx, cluster string, td *TaskDefinition, ov *TaskOverride, req placement.Request, startedBy string, tags []Tag, service string) ([]*taskRecord, []Failure, error) {
+	insts, err := listJSON[instanceRecord](tx, instancePrefix(cluster))
+	if err != nil {
+		return nil, nil, err
+	}
+	var snap placement.Snapshot
+	var recs []*instanceRecord
+	for i := range insts {
+		if insts[i].Status == StatusInactive {
+			continue
+		}
+		recs = append(recs, &insts[i])
+		snap.Instances = append(snap.Instances, cp.placementInstance(&insts[i]))
+	}
+	if len(recs) == 0 {
+		return nil, nil, invalidParam("No Container Instances were found in your cluster.")
+	}
+	res, err := placement.Place(snap, req)
+	if err != nil {
+		return nil, nil, &Error{Code: InvalidParameterException, Message: err.Error(), Err: err}
+	}
+	var placed []*taskRecord
+	touched := map[int]bool{}
+	for _, d := range res.Decisions {
+		inst := recs[d.Instance]
+		t := cp.newTask(cluster, inst, td, cloneOverride(ov), req.Group, startedBy, tags)
+		t.ServiceName = service
+		inst.reserve(t)
+		cp.settleTask(inst, t)
+		touched[d.Instance] = true
+		if err := putJSON(tx, taskKey(cluster, t.ID), t); err != nil {
+			return nil, nil, err
+		}
+		placed = append(placed, t)
+	}
+	for i := range touched {
+		if err := putJSON(tx, instanceKey(cluster, recs[i].ID), recs[i]); err != nil {
+			return nil, nil, err
+		}
+	}
+	var failures []Failure
+	for _, f := range res.Failures {
+		failures = append(failures, Failure{Arn: f.ARN, Reason: f.Reason, Detail: f.Explanation})
+	}
+	return placed, failures, nil
+}
+
+func cloneOverride(ov *TaskOverride) *TaskOverride {
+	if ov == nil {
+		return nil
+	}
+	b, _ := json.Marshal(ov)
+	var c TaskOverride
+	_ = json.Unmarshal(b, &c)
+	return &c
+}
+
+// clientTokenRecord remembers a RunTask call for idempotent retries.
+type clientTokenRecord struct {
+	Hash    string   `json:"hash"`
+	TaskIDs []string `json:"taskIds"`
+}
+
+func runTaskHash(in *RunTaskInput) string {
+	c := *in
+	c.ClientToken = ""
+	b, _ := json.Marshal(&c)
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// replayClientToken answers a retried RunTask from its first answer; it
+// reports done when it did.
+func (cp *ControlPlane) replayClientToken(tx store.Tx, cluster string, in *RunTaskInput, out *RunTaskOutput) (bool, error) {
+	var rec clientTokenRecord
+	found, err := getJSON(tx, "clienttokens/"+cluster+"/"+in.ClientToken, &rec)
+	if err != nil || !found {
+		return false, err
+	}
+	if rec.Hash != runTaskHash(in) {
+		return false, errorf(ConflictException, "The clientToken was already used with different parameters.")
+	}
+	for _, id := range rec.TaskIDs {
+		t, err := cp.lookupTask(tx, cluster, id)
+		if err != nil {
+			return false, err
+		}
+		out.Tasks = append(out.Tasks, t.Task)
+	}
+	return true, nil
+}
+
+func (cp *ControlPlane) saveClientToken(tx store.Tx, cluster string, in *RunTaskInput, placed []*taskRecord) error {
+	rec := clientTokenRecord{Hash: runTaskHash(in)}
+	for _, t := range placed {
+		rec.TaskIDs = append(rec.TaskIDs, t.ID)
+	}
+	return putJSON(tx, "clienttokens/"+cluster+"/"+in.ClientToken, &rec)
+}
+
+// StartTaskInput is the request of StartTask.
+type StartTaskInput struct {
+	Cluster              string          `json:"cluster,omitempty"`
+	TaskDefinition       string          `json:"taskDefinition"`
+	ContainerInstances   []string        `json:"containerInstances"`
+	Group                string          `json:"group,omitempty"`
+	StartedBy            string          `json:"startedBy,omitempty"`
+	Overrides            *TaskOverride   `json:"overrides,omitempty"`
+	Tags                 []Tag           `json:"tags,omitempty"`
+	PropagateTags        string          `json:"propagateTags,omitempty"`
+	EnableECSManagedTags bool            `json:"enableECSManagedTags,omitempty"`
+	EnableExecuteCommand bool            `json:"enableExecuteCommand,omitempty"`
+	ReferenceId          string          `json:"referenceId,omitempty"`
+	NetworkConfiguration json.RawMessage `json:"networkConfiguration,omitempty"`
+}
+
+// StartTaskOutput is the response of StartTask.
+type StartTaskOutput struct {
+	Tasks    []Task    `json:"tasks"`
+	Failures []Failure `json:"failures"`
+}
+
+// StartTask starts one task on each named instance (up to 10), subject to
+// the same resource checks as RunTask.
+func (cp *ControlPlane) StartTask(ctx context.Context, in *StartTaskInput) (*StartTaskOutput, error) {
+	if len(in.ContainerInstances) == 0 || len(in.ContainerInstances) > 10 {
+		return nil, &Error{Code: InvalidParameterException, Field: "containerInstances", Message: "containerInstances must have between 1 and 10 items."}
+	}
+	if err := checkLaunch(in.TaskDefinition, in.StartedBy, 36, in.Group, "", in.PropagateTags, in.Tags); err != nil {
+		return nil, err
+	}
+	out := &StartTaskOutput{Tasks: []Task{}, Failures: []Failure{}}
+	err := cp.store.Update(ctx, func(tx store.Tx) error {
+		out.Tasks, out.Failures = out.Tasks[:0], out.Failures[:0]
+		cl, err := cp.activeCluster(tx, in.Cluster)
+		if err != nil {
+			return err
+		}
+		td, err := cp.launchableTaskDefinition(tx, in.TaskDefinition, InvalidParameterException)
+		if err != nil {
+			return err
+		}
+		if err := ValidateTaskOverride(td, in.Overrides); err != nil {
+			return err
+		}
+		group := in.Group
+		if group == "" {
+			group = "family:" + td.Family
+		}
+		req, err := placementRequest(td, in.Overrides, group, 1, nil, nil, nil)
+		if err != nil {
+			return err
+		}
+		tags := in.Tags
+		if in.PropagateTags == "TASK_DEFINITION" {
+			tags = append(cp.taskDefinitionTags(tx, td), tags...)
+		}
+		for _, ref := range in.ContainerInstances {
+			inst, err := cp.lookupInstance(tx, cl.Name, ref)
+			if err != nil {
+				out.Failures = append(out.Failures, Failure{Arn: ref, Reason: "MISSING"})
+				continue
+			}
+			arn := cp.instanceARN(cl.Name, inst.ID)
+			if inst.Status == StatusInactive {
+				out.Failures = append(out.Failures, Failure{Arn: arn, Reason: "INACTIVE"})
+				continue
+			}
+			req.Seed = cp.seed()
+			res, err := placement.Place(placement.Snapshot{Instances: []placement.Instance{cp.placementInstance(inst)}}, req)
+			if err != nil {
+				return &Error{Code: InvalidParameterException, Message: err.Error(), Err: err}
+			}
+			if len(res.Decisions) == 0 {
+				for _, f := range res.Failures {
+					out.Failures = append(out.Failures, Failure{Arn: arn, Reason: f.Reason, Detail: f.Explanation})
+				}
+				continue
+			}
+			t := cp.newTask(cl.Name, inst, td, cloneOverride(in.Overrides), group, in.StartedBy, tags)
+			inst.reserve(t)
+			cp.settleTask(inst, t)
+			if err := putJSON(tx, taskKey(cl.Name, t.ID), t); err != nil {
+				return err
+			}
+			if err := putJSON(tx, instanceKey(cl.Name, inst.ID), inst); err != nil {
+				return err
+			}
+			out.Tasks = append(out.Tasks, t.Task)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

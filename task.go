@@ -1,0 +1,400 @@
+package ecs
+
+import (
+	"context"
+	"slices"
+	"strconv"
+
+	"github.com/ecskit/ecs/store"
+)
+
+// taskRecord is a task as stored, with the accounting the control plane
+// keeps beside the API view.
+type taskRecord struct {
+	Cluster     string `json:"cluster"`
+	ID          string `json:"id"`
+	InstanceID  string `json:"instanceId"`
+	Family      string `json:"family"`
+	Revision    int64  `json:"revision"`
+	ServiceName string `json:"serviceName,omitempty"`
+
+	// The reservation made on the instance.
+	CPU      int64 `json:"cpu"`
+	Memory   int64 `json:"memory"`
+	Ports    []int `json:"ports,omitempty"`
+	PortsUDP []int `json:"portsUdp,omitempty"`
+
+	// Accounting flags, so that settleTask is idempotent.
+	GroupReleased  bool `json:"groupReleased,omitempty"`
+	Released       bool `json:"released,omitempty"`
+	CountedPending bool `json:"countedPending,omitempty"`
+
+	Task Task `json:"task"`
+}
+
+func taskPrefix(cluster string) string  { return "tasks/" + cluster + "/" }
+func taskKey(cluster, id string) string { return taskPrefix(cluster) + id }
+
+// settleTask brings the instance's accounting in line with the task's
+// statuses: a task desired STOPPED stops counting in its group, a STOPPED
+// task gives its resources back, a PENDING one counts as pending.
+func (cp *ControlPlane) settleTask(inst *instanceRecord, t *taskRecord) {
+	if t.Task.DesiredStatus == TaskStatusStopped && !t.GroupReleased {
+		t.GroupReleased = true
+		inst.releaseGroup(t)
+	}
+	if t.Task.LastStatus == TaskStatusStopped && !t.Released {
+		t.Released = true
+		inst.releaseResources(t)
+	}
+	pending := t.Task.LastStatus == TaskStatusPending || t.Task.LastStatus == TaskStatusProvisioning
+	if pending != t.CountedPending {
+		t.CountedPending = pending
+		if pending {
+			inst.PendingTasks++
+		} else {
+			inst.PendingTasks--
+		}
+	}
+}
+
+// forceStop marks a task STOPPED without its agent.
+func (t *taskRecord) forceStop(now Time, reason string) {
+	t.Task.DesiredStatus = TaskStatusStopped
+	t.Task.LastStatus = TaskStatusStopped
+	if t.Task.StoppedReason == "" {
+		t.Task.StoppedReason = reason
+	}
+	if t.Task.StoppingAt.IsZero() {
+		t.Task.StoppingAt = now
+	}
+	t.Task.StoppedAt = now
+	t.Task.Version++
+	for i := range t.Task.Containers {
+		t.Task.Containers[i].LastStatus = TaskStatusStopped
+	}
+}
+
+// newTask builds the record of a task placed on inst.
+func (cp *ControlPlane) newTask(cluster string, inst *instanceRecord, td *TaskDefinition, ov *TaskOverride, group, startedBy string, tags []Tag) *taskRecord {
+	id := cp.newID()
+	arn := cp.taskARN(cluster, id)
+	cpu, mem, ports, udp := td.Requirements(ov)
+	now := cp.now()
+	t := &taskRecord{
+		Cluster: cluster, ID: id, InstanceID: inst.ID,
+		Family: td.Family, Revision: td.Revision,
+		CPU: cpu, Memory: mem, Ports: ports, PortsUDP: udp,
+	}
+	if ov == nil {
+		ov = &TaskOverride{}
+	}
+	if ov.ContainerOverrides == nil {
+		ov.ContainerOverrides = []ContainerOverride{}
+	}
+	az, _ := inst.attr("ecs.availability-zone")
+	t.Task = Task{
+		TaskArn:              arn,
+		ClusterArn:           cp.clusterARN(cluster),
+		TaskDefinitionArn:    td.TaskDefinitionArn,
+		ContainerInstanceArn: cp.instanceARN(cluster, inst.ID),
+		Overrides:            ov,
+		LastStatus:           TaskStatusPending,
+		DesiredStatus:        TaskStatusRunning,
+		HealthStatus:         HealthUnknown,
+		Cpu:                  strconv.FormatInt(cpu, 10),
+		Memory:               strconv.FormatInt(mem, 10),
+		StartedBy:            startedBy,
+		Version:              1,
+		CreatedAt:            now,
+		Group:                group,
+		LaunchType:           "EC2",
+		AvailabilityZone:     az,
+		Tags:                 tags,
+	}
+	if td.Cpu != "" {
+		t.Task.Cpu = td.Cpu
+	}
+	if td.Memory != "" {
+		t.Task.Memory = td.Memory
+	}
+	if ov.Cpu != "" {
+		t.Task.Cpu = ov.Cpu
+	}
+	if ov.Memory != "" {
+		t.Task.Memory = ov.Memory
+	}
+	if arch, ok := inst.attr("ecs.cpu-architecture"); ok {
+		t.Task.Attributes = []Attribute{{Name: "ecs.cpu-architecture", Value: arch}}
+	}
+	for _, cd := range td.ContainerDefinitions {
+		c := Container{
+			ContainerArn:    cp.containerARN(cluster, id, uuid(cp.newID())),
+			TaskArn:         arn,
+			Name:            cd.Name,
+			Image:           cd.Image,
+			LastStatus:      TaskStatusPending,
+			NetworkBindings: []NetworkBinding{},
+			HealthStatus:    HealthUnknown,
+			Cpu:             strconv.FormatInt(cd.Cpu, 10),
+		}
+		if cd.Memory != nil {
+			c.Memory = strconv.FormatInt(*cd.Memory, 10)
+		}
+		if cd.MemoryReservation != nil {
+			c.MemoryReservation = strconv.FormatInt(*cd.MemoryReservation, 10)
+		}
+		for _, co := range ov.ContainerOverrides {
+			if co.Name != cd.Name {
+				continue
+			}
+			if co.Cpu != nil {
+				c.Cpu = strconv.FormatInt(*co.Cpu, 10)
+			}
+			if co.Memory != nil {
+				c.Memory = strconv.FormatInt(*co.Memory, 10)
+			}
+			if co.MemoryReservation != nil {
+				c.MemoryReservation = strconv.FormatInt(*co.MemoryReservation, 10)
+			}
+		}
+		t.Task.Containers = append(t.Task.Containers, c)
+	}
+	return t
+}
+
+// uuid formats 32 hex digits as a 36-character UUID.
+func uuid(h string) string {
+	if len(h) < 32 {
+		return h
+	}
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// lookupTask resolves a task ID or ARN within cluster.
+func (cp *ControlPlane) lookupTask(tx store.Tx, cluster, ref string) (*taskRecord, error) {
+	c, id, err := cp.leafID("task", ref)
+	if err != nil {
+		return nil, err
+	}
+	if c != "" && c != cluster {
+		return nil, invalidParam("Task %q is not in cluster %q.", ref, cluster)
+	}
+	var t taskRecord
+	found, err := getJSON(tx, taskKey(cluster, id), &t)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, &Error{Code: InvalidParameterException, Field: "task", Message: "The referenced task was not found."}
+	}
+	return &t, nil
+}
+
+// StopTaskInput is the request of StopTask.
+type StopTaskInput struct {
+	Cluster string `json:"cluster,omitempty"`
+	Task    string `json:"task"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// StopTaskOutput is the response of StopTask.
+type StopTaskOutput struct {
+	Task *Task `json:"task"`
+}
+
+// StopTask sets a task's desired status to STOPPED; its agent stops the
+// containers (SIGTERM, then SIGKILL after stopTimeout).
+func (cp *ControlPlane) StopTask(ctx context.Context, in *StopTaskInput) (*StopTaskOutput, error) {
+	if in.Task == "" {
+		return nil, invalidParam("task cannot be empty.")
+	}
+	reason := in.Reason
+	if reason == "" {
+		reason = "Task stopped by user"
+	}
+	if len(reason) > 1024 {
+		reason = reason[:1024]
+	}
+	var out Task
+	err := cp.store.Update(ctx, func(tx store.Tx) error {
+		cl, err := cp.activeCluster(tx, in.Cluster)
+		if err != nil {
+			return err
+		}
+		t, err := cp.lookupTask(tx, cl.Name, in.Task)
+		if err != nil {
+			return err
+		}
+		if err := cp.stopTask(tx, t, StopCodeUserInitiated, reason); err != nil {
+			return err
+		}
+		out = t.Task
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &StopTaskOutput{Task: &out}, nil
+}
+
+// stopTask sets desired STOPPED with a stop code and reason, unless the
+// task is already desired STOPPED, and writes task and instance.
+func (cp *ControlPlane) stopTask(tx store.Tx, t *taskRecord, code, reason string) error {
+	if t.Task.DesiredStatus == TaskStatusStopped {
+		return nil
+	}
+	t.Task.DesiredStatus = TaskStatusStopped
+	t.Task.StopCode = code
+	t.Task.StoppedReason = reason
+	if t.Task.LastStatus == TaskStatusRunning {
+		t.Task.StoppingAt = cp.now()
+	}
+	t.Task.Version++
+	return cp.saveTask(tx, t)
+}
+
+// saveTask settles the task's accounting on its instance and writes both.
+func (cp *ControlPlane) saveTask(tx store.Tx, t *taskRecord) error {
+	var inst instanceRecord
+	found, err := getJSON(tx, instanceKey(t.Cluster, t.InstanceID), &inst)
+	if err != nil {
+		return err
+	}
+	if found {
+		cp.settleTask(&inst, t)
+		if err := putJSON(tx, instanceKey(t.Cluster, inst.ID), &inst); err != nil {
+			return err
+		}
+	}
+	return putJSON(tx, taskKey(t.Cluster, t.ID), t)
+}
+
+// DescribeTasksInput is the request of DescribeTasks.
+type DescribeTasksInput struct {
+	Cluster string   `json:"cluster,omitempty"`
+	Tasks   []string `json:"tasks"`
+	Include []string `json:"include,omitempty"`
+}
+
+// DescribeTasksOutput is the response of DescribeTasks.
+type DescribeTasksOutput struct {
+	Tasks    []Task    `json:"tasks"`
+	Failures []Failure `json:"failures"`
+}
+
+// DescribeTasks describes up to 100 tasks; unknown ones are MISSING
+// failures.
+func (cp *ControlPlane) DescribeTasks(ctx context.Context, in *DescribeTasksInput) (*DescribeTasksOutput, error) {
+	if len(in.Tasks) == 0 {
+		return nil, invalidParam("Tasks cannot be empty.")
+	}
+	if len(in.Tasks) > 100 {
+		return nil, invalidParam("tasks can have at most 100 items.")
+	}
+	withTags := slices.Contains(in.Include, "TAGS")
+	out := &DescribeTasksOutput{Tasks: []Task{}, Failures: []Failure{}}
+	err := cp.store.View(ctx, func(tx store.Tx) error {
+		cl, err := cp.activeCluster(tx, in.Cluster)
+		if err != nil {
+			return err
+		}
+		for _, ref := range in.Tasks {
+			t, err := cp.lookupTask(tx, cl.Name, ref)
+			if err != nil {
+				arn := ref
+				if _, id, e := cp.leafID("task", ref); e == nil {
+					arn = cp.taskARN(cl.Name, id)
+				}
+				out.Failures = append(out.Failures, Failure{Arn: arn, Reason: "MISSING"})
+				continue
+			}
+			task := t.Task
+			if !withTags {
+				task.Tags = nil
+			}
+			out.Tasks = append(out.Tasks, task)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ListTasksInput is the request of ListTasks.
+type ListTasksInput struct {
+	Cluster           string `json:"cluster,omitempty"`
+	ContainerInstance string `json:"containerInstance,omitempty"`
+	Family            string `json:"family,omitempty"`
+	ServiceName       string `json:"serviceName,omitempty"`
+	StartedBy         string `json:"startedBy,omitempty"`
+	DesiredStatus     string `json:"desiredStatus,omitempty"`
+	LaunchType        string `json:"launchType,omitempty"`
+	MaxResults        *int64 `json:"maxResults,omitempty"`
+	NextToken         string `json:"nextToken,omitempty"`
+}
+
+// ListTasksOutput is the response of ListTasks.
+type ListTasksOutput struct {
+	TaskArns  []string `json:"taskArns"`
+	NextToken string   `json:"nextToken,omitempty"`
+}
+
+// ListTasks lists task ARNs by instance, family, service, startedBy and
+// desired status (default RUNNING).
+func (cp *ControlPlane) ListTasks(ctx context.Context, in *ListTasksInput) (*ListTasksOutput, error) {
+	desired := in.DesiredStatus
+	switch desired {
+	case "":
+		desired = TaskStatusRunning
+	case TaskStatusRunning, TaskStatusStopped, TaskStatusPending:
+	default:
+		return nil, &Error{Code: InvalidParameterException, Field: "desiredStatus", Message: "desiredStatus must be RUNNING, PENDING or STOPPED."}
+	}
+	if in.LaunchType != "" && in.LaunchType != "EC2" && in.LaunchType != "FARGATE" && in.LaunchType != "EXTERNAL" {
+		return nil, &Error{Code: InvalidParameterException, Field: "launchType", Message: "Invalid launchType."}
+	}
+	var ids []taskRecord
+	err := cp.store.View(ctx, func(tx store.Tx) error {
+		cl, err := cp.activeCluster(tx, in.Cluster)
+		if err != nil {
+			return err
+		}
+		instID := ""
+		if in.ContainerInstance != "" {
+			_, id, err := cp.leafID("container-instance", in.ContainerInstance)
+			if err != nil {
+				return err
+			}
+			instID = id
+		}
+		all, err := listJSON[taskRecord](tx, taskPrefix(cl.Name))
+		for _, t := range all {
+			switch {
+			case t.Task.DesiredStatus != desired,
+				instID != "" && t.InstanceID != instID,
+				in.Family != "" && t.Family != in.Family,
+				in.ServiceName != "" && t.ServiceName != in.ServiceName,
+				in.StartedBy != "" && t.Task.StartedBy != in.StartedBy,
+				in.LaunchType != "" && in.LaunchType != t.Task.LaunchType:
+				continue
+			}
+			ids = append(ids, t)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	pg, next, err := page(ids, func(t taskRecord) string { return t.ID }, in.MaxResults, in.NextToken, 100)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListTasksOutput{TaskArns: []string{}, NextToken: next}
+	for _, t := range pg {
+		out.TaskArns = append(out.TaskArns, t.Task.TaskArn)
+	}
+	return out, nil
+}
