@@ -1,0 +1,175 @@
+package ecsapi
+
+import (
+	"context"
+	"reflect"
+
+	"github.com/ecskit/ecs"
+)
+
+// operation decodes a request body and runs one action.
+type operation func(ctx context.Context, body []byte) (any, error)
+
+// op adapts a control plane method of the uniform form
+// Action(ctx, *ActionInput) (*ActionOutput, error): the body is decoded
+// into a new ActionInput and the output is sent as the response.
+func op[I, O any](fn func(context.Context, *I) (*O, error)) operation {
+	return func(ctx context.Context, body []byte) (any, error) {
+		in := new(I)
+		if err := decode(body, in); err != nil {
+			return nil, err
+		}
+		out, err := fn(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			return struct{}{}, nil
+		}
+		return out, nil
+	}
+}
+
+// operations is the dispatch table. Adding an action is one line.
+func (h *Handler) operations() map[string]operation {
+	cp := h.cp
+	ops := map[string]operation{
+		// Clusters.
+		"CreateCluster":    op(cp.CreateCluster),
+		"DescribeClusters": op(cp.DescribeClusters),
+		"ListClusters":     op(cp.ListClusters),
+		"DeleteCluster":    op(cp.DeleteCluster),
+
+		// Container instances and attributes.
+		"RegisterContainerInstance":     op(h.registerContainerInstance),
+		"DescribeContainerInstances":    op(cp.DescribeContainerInstances),
+		"ListContainerInstances":        op(cp.ListContainerInstances),
+		"DeregisterContainerInstance":   op(cp.DeregisterContainerInstance),
+		"UpdateContainerInstancesState": op(cp.UpdateContainerInstancesState),
+		"PutAttributes":                 op(cp.PutAttributes),
+		"DeleteAttributes":              op(cp.DeleteAttributes),
+		"ListAttributes":                op(cp.ListAttributes),
+
+		// Task definitions.
+		"RegisterTaskDefinition":     op(cp.RegisterTaskDefinition),
+		"DescribeTaskDefinition":     op(cp.DescribeTaskDefinition),
+		"ListTaskDefinitions":        op(cp.ListTaskDefinitions),
+		"ListTaskDefinitionFamilies": op(cp.ListTaskDefinitionFamilies),
+		"DeregisterTaskDefinition":   op(cp.DeregisterTaskDefinition),
+		"DeleteTaskDefinitions":      op(cp.DeleteTaskDefinitions),
+
+		// Tasks.
+		"RunTask":       op(cp.RunTask),
+		"StartTask":     op(cp.StartTask),
+		"StopTask":      op(cp.StopTask),
+		"DescribeTasks": op(cp.DescribeTasks),
+		"ListTasks":     op(cp.ListTasks),
+
+		// The agent's calls: ECS's own, plus ecskit's PollTasks.
+		"DiscoverPollEndpoint":       op(h.discoverPollEndpoint),
+		"PollTasks":                  op(cp.PollTasks),
+		"SubmitTaskStateChange":      op(cp.SubmitTaskStateChange),
+		"SubmitContainerStateChange": op(cp.SubmitContainerStateChange),
+	}
+	// PENDING ACTIONS — for the lead to extend. These ControlPlane methods
+	// were not written when this table was: each is served through a
+	// reflection adapter as soon as a method of that name with the uniform
+	// signature exists. Once it exists, move it to the typed table above
+	// (op(cp.CreateService), …) and delete it from this list.
+	for _, name := range pendingActions {
+		if _, done := ops[name]; done {
+			continue
+		}
+		if o, ok := methodOp(cp, name); ok {
+			ops[name] = o
+		}
+	}
+	return ops
+}
+
+// pendingActions are §6.6 C actions whose ControlPlane methods were still
+// being written. See operations.
+var pendingActions = []string{
+	"CreateService", "UpdateService", "DeleteService", "DescribeServices", "ListServices",
+	"TagResource", "UntagResource", "ListTagsForResource",
+	"UpdateCluster", "UpdateClusterSettings",
+}
+
+var (
+	contextType = reflect.TypeFor[context.Context]()
+	errorType   = reflect.TypeFor[error]()
+)
+
+// methodOp adapts recv's method name if it has the uniform form
+// func(context.Context, *In) (*Out, error).
+func methodOp(recv any, name string) (operation, bool) {
+	m := reflect.ValueOf(recv).MethodByName(name)
+	if !m.IsValid() {
+		return nil, false
+	}
+	t := m.Type()
+	if t.NumIn() != 2 || t.In(0) != contextType || t.In(1).Kind() != reflect.Pointer || t.In(1).Elem().Kind() != reflect.Struct ||
+		t.NumOut() != 2 || t.Out(0).Kind() != reflect.Pointer || t.Out(1) != errorType {
+		return nil, false
+	}
+	inType := t.In(1).Elem()
+	return func(ctx context.Context, body []byte) (any, error) {
+		in := reflect.New(inType)
+		if err := decode(body, in.Interface()); err != nil {
+			return nil, err
+		}
+		res := m.Call([]reflect.Value{reflect.ValueOf(ctx), in})
+		if e, _ := res[1].Interface().(error); e != nil {
+			return nil, e
+		}
+		if res[0].IsNil() {
+			return struct{}{}, nil
+		}
+		return res[0].Interface(), nil
+	}, true
+}
+
+// registerContainerInstance registers an instance, then runs the
+// OnRegisterContainerInstance hook.
+func (h *Handler) registerContainerInstance(ctx context.Context, in *ecs.RegisterContainerInstanceInput) (*ecs.RegisterContainerInstanceOutput, error) {
+	out, err := h.cp.RegisterContainerInstance(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if h.onRegister != nil && out.ContainerInstance != nil {
+		h.onRegister(ctx, out.ContainerInstance)
+	}
+	return out, nil
+}
+
+// DiscoverPollEndpointInput is the request of DiscoverPollEndpoint.
+type DiscoverPollEndpointInput struct {
+	Cluster           string `json:"cluster,omitempty"`
+	ContainerInstance string `json:"containerInstance,omitempty"`
+	ZoneId            string `json:"zoneId,omitempty"`
+}
+
+// DiscoverPollEndpointOutput is the response of DiscoverPollEndpoint: an
+// ecskit agent polls the API endpoint itself, so every endpoint is the
+// URL the API is served at.
+type DiscoverPollEndpointOutput struct {
+	Endpoint               string `json:"endpoint"`
+	TelemetryEndpoint      string `json:"telemetryEndpoint"`
+	ServiceConnectEndpoint string `json:"serviceConnectEndpoint"`
+}
+
+// discoverPollEndpoint answers with the API's own URL; a named cluster
+// must exist and be ACTIVE.
+func (h *Handler) discoverPollEndpoint(ctx context.Context, in *DiscoverPollEndpointInput) (*DiscoverPollEndpointOutput, error) {
+	if in.Cluster != "" {
+		d, err := h.cp.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{in.Cluster}})
+		if err != nil {
+			return nil, err
+		}
+		if len(d.Clusters) != 1 || d.Clusters[0].Status != ecs.StatusActive {
+			return nil, &ecs.Error{Code: ecs.ClusterNotFoundException, Message: "Cluster not found."}
+		}
+	}
+	url, _ := ctx.Value(baseURLKey{}).(string)
+	return &DiscoverPollEndpointOutput{Endpoint: url, TelemetryEndpoint: url, ServiceConnectEndpoint: url}, nil
+}
