@@ -155,8 +155,10 @@ func decodeJSONDocument(data []byte) (any, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, syntaxErr(data, err)
 	}
+	end := int(dec.InputOffset())
 	if _, err := dec.Token(); err != io.EOF {
-		line, col := lineCol(data, int(dec.InputOffset()))
+		end += len(data[end:]) - len(bytes.TrimLeft(data[end:], " \t\r\n"))
+		line, col := lineCol(data, end)
 		return nil, tdErr("", "invalid JSON at line %d column %d: unexpected data after the end of the document", line, col)
 	}
 	return v, nil
