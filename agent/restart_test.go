@@ -1,0 +1,117 @@
+package agent_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ecskit/ecs"
+	"github.com/ecskit/ecs/agent"
+	"github.com/ecskit/ecs/runtime"
+)
+
+const vanishedReason = "ContainerVanishedError: No container matching saved ID found"
+
+func TestRestartAdoptsContainers(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		stateFile bool
+	}{
+		{"with state file", true},
+		{"from labels and the control plane", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			state := filepath.Join(t.TempDir(), "agent.json")
+			h := newHarness(t, func(c *agent.Config) {
+				if tc.stateFile {
+					c.StateFile = state
+				}
+			})
+			arn := h.runTask(taskDef("web", ctr("app"), nonEssential(ctr("side"))))
+			h.taskIs(arn, ecs.TaskStatusRunning)
+			instance := h.agent.ContainerInstanceArn()
+			h.stop()
+
+			h.rt.Vanish(h.containerID(arn, "side"))
+			if !tc.stateFile {
+				h.cfg.ContainerInstanceArn = instance
+			}
+			h.start()
+			if got := h.cp.lastRegistration().ContainerInstanceArn; got != instance {
+				t.Fatalf("re-registered as %q, want %q", got, instance)
+			}
+			h.eventually("side STOPPED", func() bool { return h.cp.get(arn).container("side").LastStatus == ecs.TaskStatusStopped })
+			ct := h.cp.get(arn)
+			if r := ct.container("side").Reason; r != vanishedReason {
+				t.Errorf("side reason = %q, want %q", r, vanishedReason)
+			}
+			if ct.task.LastStatus != ecs.TaskStatusRunning {
+				t.Errorf("task is %s after losing a non-essential container, want RUNNING", ct.task.LastStatus)
+			}
+			if n := len(h.rt.Containers()); n != 1 {
+				t.Errorf("%d engine containers after restart, want 1 (app adopted, not recreated)", n)
+			}
+
+			// The adopted container is driven as before.
+			h.cp.stopTask(arn)
+			ct = h.taskIs(arn, ecs.TaskStatusStopped)
+			if got := exitCode(ct.container("app")); got != 143 {
+				t.Errorf("adopted app exit code = %d, want 143", got)
+			}
+		})
+	}
+}
+
+func TestRestartAfterEngineLostTask(t *testing.T) {
+	h := newHarness(t, func(c *agent.Config) { c.StateFile = filepath.Join(t.TempDir(), "agent.json") })
+	arn := h.runTask(taskDef("web", ctr("app"), ctr("db")))
+	h.taskIs(arn, ecs.TaskStatusRunning)
+	h.stop()
+	for _, c := range h.rt.Containers() {
+		h.rt.Vanish(c.ID)
+	}
+	h.start()
+	ct := h.taskIs(arn, ecs.TaskStatusStopped)
+	for _, name := range []string{"app", "db"} {
+		if r := ct.container(name).Reason; r != vanishedReason {
+			t.Errorf("%s reason = %q, want %q", name, r, vanishedReason)
+		}
+	}
+	if ct.task.StopCode != ecs.StopCodeEssentialContainerExited {
+		t.Errorf("stop code = %q", ct.task.StopCode)
+	}
+	if n := len(h.rt.Containers()); n != 0 {
+		t.Errorf("%d containers created for a lost task, want 0", n)
+	}
+}
+
+func TestRestartResumesCleanup(t *testing.T) {
+	h := newHarness(t, func(c *agent.Config) { c.StateFile = filepath.Join(t.TempDir(), "agent.json") })
+	arn := h.runTask(taskDef("web", ctr("app", "ECSKIT_FAKE_RUN_FOR=1s")))
+	h.taskIs(arn, ecs.TaskStatusRunning)
+	h.clk.Advance(time.Second)
+	h.taskIs(arn, ecs.TaskStatusStopped)
+	h.stop()
+	h.start()
+	h.advanceUntil("stopped containers removed", 10*time.Second, 2*time.Minute, func() bool { return len(h.rt.Containers()) == 0 })
+}
+
+func TestOrphanedContainersRemoved(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	labels := map[string]string{
+		agent.LabelTaskArn: "arn:aws:ecs:us-east-1:123456789012:task/default/gone", agent.LabelContainerInstance: h.agent.ContainerInstanceArn(),
+	}
+	id, err := h.rt.Create(ctx, runtime.ContainerSpec{Name: "ecs-old-1-app-00", Image: "busybox", Labels: labels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.rt.Start(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	h.stop()
+	h.cfg.ContainerInstanceArn = labels[agent.LabelContainerInstance]
+	h.start()
+	h.eventually("orphan removed", func() bool { return len(h.rt.Containers()) == 0 })
+}
