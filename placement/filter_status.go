@@ -8,4 +8,4 @@ type statusFilter struct{}
 
 func (statusFilter) pass(in *Instance) bool { return in.Status == StatusActive }
 func (statusFilter) reason() string         { return ReasonAgent }
-func (statusFilter) explain(n int) string   { return fmt.Sprintf("%d were not ACTIVE", n) }
+func (statusFilter) explain(n int) string   { return fmt.Sprintf("%d had a status other than ACTIVE", n) }

@@ -50,7 +50,7 @@ func TestFailures(t *testing.T) {
 		explain string
 	}{
 		{"draining and disconnected", []Instance{host("a", "x", 1024, 1024, draining), host("b", "x", 1024, 1024, disconnected)},
-			Request{CPU: 1}, "b", ReasonAgent, "1 were not ACTIVE, 1 had no connected agent"},
+			Request{CPU: 1}, "b", ReasonAgent, "1 had a status other than ACTIVE, 1 had no connected agent"},
 		{"cpu", []Instance{host("a", "x", 100, 1024)}, Request{CPU: 200}, "a", ReasonCPU, "1 lacked CPU"},
 		{"memory is closer than cpu", []Instance{host("a", "x", 100, 1024), host("b", "x", 300, 100)},
 			Request{CPU: 200, Memory: 200}, "b", ReasonMemory, "1 lacked CPU, 1 lacked memory"},

@@ -22,7 +22,7 @@ type refCheck struct {
 
 func refChecks(req Request, exprs []*Expression) []refCheck {
 	checks := []refCheck{
-		{func(in *Instance) bool { return in.Status == "ACTIVE" }, "AGENT", "were not ACTIVE"},
+		{func(in *Instance) bool { return in.Status == "ACTIVE" }, "AGENT", "had a status other than ACTIVE"},
 		{func(in *Instance) bool { return in.AgentConnected }, "AGENT", "had no connected agent"},
 	}
 	for _, a := range req.RequiredAttributes {

@@ -85,6 +85,15 @@ func Running(group string, n int, cpu, memory int64) InstanceOption {
 	}
 }
 
+// UsedPorts marks TCP and UDP host ports as taken, by running tasks or
+// by the agent's ECS_RESERVED_PORTS.
+func UsedPorts(tcp, udp []int) InstanceOption {
+	return func(in *placement.Instance) {
+		in.UsedPorts = append(in.UsedPorts, tcp...)
+		in.UsedPortsUDP = append(in.UsedPortsUDP, udp...)
+	}
+}
+
 // Draining marks the instance DRAINING.
 func Draining() InstanceOption {
 	return func(in *placement.Instance) { in.Status = placement.StatusDraining }

@@ -14,7 +14,8 @@ import (
 //	  "instances": [
 //	    {"type": "m5.large", "count": 3, "az": "us-east-1a",
 //	     "attributes": {"stack": "prod"},
-//	     "running": [{"group": "service:web", "count": 1, "cpu": 256, "memory": 512}]}
+//	     "running": [{"group": "service:web", "count": 1, "cpu": 256, "memory": 512,
+//	                  "ports": [8080], "portsUdp": []}]}
 //	  ]
 //	}
 //
@@ -52,6 +53,9 @@ type DescriptionTask struct {
 	Count  int    `json:"count"`
 	CPU    int64  `json:"cpu"`
 	Memory int64  `json:"memory"`
+	// Ports and PortsUDP are the tasks' static host ports.
+	Ports    []int `json:"ports"`
+	PortsUDP []int `json:"portsUdp"`
 }
 
 // ReadCluster reads a cluster description (see Description).
@@ -83,7 +87,7 @@ func ReadCluster(r io.Reader) (*Cluster, error) {
 			opts = append(opts, Attribute(k, v))
 		}
 		for _, rt := range g.Running {
-			opts = append(opts, Running(rt.Group, rt.Count, rt.CPU, rt.Memory))
+			opts = append(opts, Running(rt.Group, rt.Count, rt.CPU, rt.Memory), UsedPorts(rt.Ports, rt.PortsUDP))
 		}
 		switch g.Status {
 		case "", "ACTIVE":
