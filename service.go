@@ -1,0 +1,495 @@
+//go:build ecskitwip
+
+package ecs
+
+import (
+	"context"
+	"regexp"
+	"slices"
+
+	"github.com/ecskit/ecs/store"
+)
+
+var serviceNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+
+// CreateService creates a service and its first deployment; the service
+// scheduler then starts its tasks. A name already used by an ACTIVE or
+// DRAINING service fails with "Creation of service was not idempotent.",
+// unless the call repeats the clientToken that created it.
+func (cp *ControlPlane) CreateService(ctx context.Context, in *CreateServiceInput) (*CreateServiceOutput, error) {
+	svc, err := newServiceFromInput(in)
+	if err != nil {
+		return nil, err
+	}
+	var out *Service
+	err = cp.store.Update(ctx, func(tx store.Tx) error {
+		cl, err := cp.activeCluster(tx, in.Cluster)
+		if err != nil {
+			return err
+		}
+		var old serviceRecord
+		found, err := getJSON(tx, serviceKey(cl.Name, in.ServiceName), &old)
+		if err != nil {
+			return err
+		}
+		if found && old.Service.Status != StatusInactive {
+			if in.ClientToken != "" && old.ClientToken == in.ClientToken {
+				out, err = cp.serviceView(tx, &old, false)
+				return err
+			}
+			return invalidParam("Creation of service was not idempotent.")
+		}
+		td, err := cp.launchableTaskDefinition(tx, in.TaskDefinition, ClientException)
+		if err != nil {
+			return err
+		}
+		if _, err := placementRequest(td, nil, "service:"+in.ServiceName, 1, svc.PlacementConstraints, svc.PlacementStrategy, nil); err != nil {
+			return err
+		}
+		rec := &serviceRecord{Cluster: cl.Name, Service: *svc, ClientToken: in.ClientToken}
+		rec.Service.CreatedAt = cp.now()
+		rec.Service.ClusterArn = cp.clusterARN(cl.Name)
+		rec.Service.ServiceArn = cp.serviceARN(cl.Name, in.ServiceName)
+		cp.startDeployment(rec, td, "")
+		if err := putJSON(tx, serviceKey(cl.Name, in.ServiceName), rec); err != nil {
+			return err
+		}
+		out, err = cp.serviceView(tx, rec, true)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CreateServiceOutput{Service: out}, nil
+}
+
+// newServiceFromInput validates a CreateService request and fills in ECS's
+// defaults.
+func newServiceFromInput(in *CreateServiceInput) (*Service, error) {
+	if !serviceNameRE.MatchString(in.ServiceName) {
+		return nil, &Error{Code: InvalidParameterException, Field: "serviceName",
+			Message: "Service name must be between 1 and 255 characters and contain only letters (uppercase and lowercase), numbers, underscores, and hyphens."}
+	}
+	if in.TaskDefinition == "" {
+		return nil, &Error{Code: InvalidParameterException, Field: "taskDefinition", Message: "TaskDefinition cannot be empty."}
+	}
+	if len(in.ClientToken) > 36 {
+		return nil, &Error{Code: InvalidParameterException, Field: "clientToken", Message: "clientToken must be at most 36 characters."}
+	}
+	s := &Service{
+		ServiceName:          in.ServiceName,
+		Status:               StatusActive,
+		LaunchType:           "EC2",
+		LoadBalancers:        svcOrEmpty(in.LoadBalancers),
+		ServiceRegistries:    svcOrEmpty(in.ServiceRegistries),
+		NetworkConfiguration: in.NetworkConfiguration,
+		PlacementConstraints: svcOrEmpty(in.PlacementConstraints),
+		PlacementStrategy:    svcOrEmpty(in.PlacementStrategy),
+		SchedulingStrategy:   in.SchedulingStrategy,
+		DeploymentController: &DeploymentController{Type: "ECS"},
+		Tags:                 in.Tags,
+		EnableECSManagedTags: in.EnableECSManagedTags,
+		PropagateTags:        in.PropagateTags,
+		EnableExecuteCommand: in.EnableExecuteCommand,
+		RoleArn:              in.Role,
+
+		AvailabilityZoneRebalancing: in.AvailabilityZoneRebalancing,
+	}
+	if s.SchedulingStrategy == "" {
+		s.SchedulingStrategy = SchedulingStrategyReplica
+	}
+	if s.PropagateTags == "" {
+		s.PropagateTags = "NONE"
+	}
+	if s.AvailabilityZoneRebalancing == "" {
+		s.AvailabilityZoneRebalancing = "ENABLED"
+	}
+	switch in.LaunchType {
+	case "", "EC2", "EXTERNAL":
+		if in.LaunchType != "" {
+			s.LaunchType = in.LaunchType
+		}
+	case "FARGATE":
+		return nil, &Error{Code: InvalidParameterException, Field: "launchType", Message: "The FARGATE launch type is not supported by ecskit."}
+	default:
+		return nil, &Error{Code: InvalidParameterException, Field: "launchType", Message: "Invalid launchType " + in.LaunchType + "."}
+	}
+	if in.DeploymentController != nil && in.DeploymentController.Type != "" && in.DeploymentController.Type != "ECS" {
+		return nil, &Error{Code: InvalidParameterException, Field: "deploymentController.type", Message: "ecskit supports only the ECS deployment controller."}
+	}
+	if len(in.CapacityProviderStrategy) > 0 && string(in.CapacityProviderStrategy) != "null" && string(in.CapacityProviderStrategy) != "[]" {
+		return nil, &Error{Code: InvalidParameterException, Field: "capacityProviderStrategy", Message: "Capacity providers are not supported by ecskit."}
+	}
+	switch s.SchedulingStrategy {
+	case SchedulingStrategyReplica:
+		if in.DesiredCount == nil {
+			return nil, &Error{Code: InvalidParameterException, Field: "desiredCount", Message: "The desired count must be specified for a service with the REPLICA scheduling strategy."}
+		}
+		if *in.DesiredCount < 0 {
+			return nil, &Error{Code: InvalidParameterException, Field: "desiredCount", Message: "The desired count must be greater than or equal to 0."}
+		}
+		s.DesiredCount = *in.DesiredCount
+	case SchedulingStrategyDaemon:
+		if len(in.PlacementStrategy) > 0 {
+			return nil, &Error{Code: InvalidParameterException, Field: "placementStrategy", Message: "Placement strategies are not supported with the DAEMON scheduling strategy."}
+		}
+	default:
+		return nil, &Error{Code: InvalidParameterException, Field: "schedulingStrategy", Message: "Invalid schedulingStrategy " + s.SchedulingStrategy + "."}
+	}
+	dc, err := mergeDeploymentConfiguration(nil, in.DeploymentConfiguration, s.SchedulingStrategy)
+	if err != nil {
+		return nil, err
+	}
+	s.DeploymentConfiguration = dc
+	grace := int64(0)
+	if in.HealthCheckGracePeriodSeconds != nil {
+		grace = *in.HealthCheckGracePeriodSeconds
+	}
+	if grace < 0 || grace > 2147483647 {
+		return nil, &Error{Code: InvalidParameterException, Field: "healthCheckGracePeriodSeconds", Message: "healthCheckGracePeriodSeconds must be between 0 and 2147483647."}
+	}
+	s.HealthCheckGracePeriodSeconds = &grace
+	if err := checkPropagateTags(s.PropagateTags); err != nil {
+		return nil, err
+	}
+	if err := validateTags(in.Tags); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func svcOrEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func checkPropagateTags(p string) error {
+	switch p {
+	case "", "NONE", "TASK_DEFINITION", "SERVICE":
+		return nil
+	}
+	return &Error{Code: InvalidParameterException, Field: "propagateTags", Message: "Invalid propagateTags " + p + "."}
+}
+
+// mergeDeploymentConfiguration applies in over old (nil fields keep their
+// values), fills ECS's defaults and checks the limits.
+func mergeDeploymentConfiguration(old, in *DeploymentConfiguration, strategy string) (*DeploymentConfiguration, error) {
+	dc := &DeploymentConfiguration{}
+	if old != nil {
+		*dc = *old
+	}
+	if in != nil {
+		if in.MaximumPercent != nil {
+			dc.MaximumPercent = in.MaximumPercent
+		}
+		if in.MinimumHealthyPercent != nil {
+			dc.MinimumHealthyPercent = in.MinimumHealthyPercent
+		}
+		if in.DeploymentCircuitBreaker != nil {
+			dc.DeploymentCircuitBreaker = in.DeploymentCircuitBreaker
+		}
+		if in.Strategy != "" {
+			dc.Strategy = in.Strategy
+		}
+		if in.Alarms != nil {
+			dc.Alarms = in.Alarms
+		}
+		if in.BakeTimeInMinutes != nil {
+			dc.BakeTimeInMinutes = in.BakeTimeInMinutes
+		}
+	}
+	defMax, defMin := int64(200), int64(100)
+	if strategy == SchedulingStrategyDaemon {
+		defMax, defMin = 100, 0
+	}
+	if dc.MaximumPercent == nil {
+		dc.MaximumPercent = &defMax
+	}
+	if dc.MinimumHealthyPercent == nil {
+		dc.MinimumHealthyPercent = &defMin
+	}
+	if dc.Strategy == "" {
+		dc.Strategy = "ROLLING"
+	}
+	if dc.DeploymentCircuitBreaker == nil {
+		dc.DeploymentCircuitBreaker = &DeploymentCircuitBreaker{}
+	}
+	maxP, minP := *dc.MaximumPercent, *dc.MinimumHealthyPercent
+	switch {
+	case strategy == SchedulingStrategyDaemon && maxP != 100:
+		return nil, &Error{Code: InvalidParameterException, Field: "deploymentConfiguration.maximumPercent", Message: "The maximumPercent of a DAEMON service must be 100."}
+	case maxP < 100:
+		return nil, &Error{Code: InvalidParameterException, Field: "deploymentConfiguration.maximumPercent", Message: "maximumPercent must be at least 100."}
+	case minP < 0 || minP > 100:
+		return nil, &Error{Code: InvalidParameterException, Field: "deploymentConfiguration.minimumHealthyPercent", Message: "minimumHealthyPercent must be between 0 and 100."}
+	case dc.Strategy != "ROLLING":
+		return nil, &Error{Code: InvalidParameterException, Field: "deploymentConfiguration.strategy", Message: "ecskit supports only the ROLLING deployment strategy."}
+	}
+	if tc := dc.DeploymentCircuitBreaker.ThresholdConfiguration; tc != nil {
+		switch tc.Type {
+		case "", ThresholdBoundedPercent, ThresholdUnboundedPercent, ThresholdCount:
+		default:
+			return nil, &Error{Code: InvalidParameterException, Field: "deploymentConfiguration.deploymentCircuitBreaker.thresholdConfiguration.type", Message: "Invalid threshold type " + tc.Type + "."}
+		}
+		if tc.Value < 0 {
+			return nil, &Error{Code: InvalidParameterException, Field: "deploymentConfiguration.deploymentCircuitBreaker.thresholdConfiguration.value", Message: "The threshold value must not be negative."}
+		}
+	}
+	return dc, nil
+}
+
+// UpdateService changes a service. A new taskDefinition or
+// forceNewDeployment starts a deployment; desiredCount, placement and the
+// deployment configuration apply to the current one.
+func (cp *ControlPlane) UpdateService(ctx context.Context, in *UpdateServiceInput) (*UpdateServiceOutput, error) {
+	if in.Service == "" {
+		return nil, invalidParam("Service cannot be empty.")
+	}
+	var out *Service
+	err := cp.store.Update(ctx, func(tx store.Tx) error {
+		cl, err := cp.activeCluster(tx, in.Cluster)
+		if err != nil {
+			return err
+		}
+		rec, err := cp.lookupService(tx, cl.Name, in.Service)
+		if err != nil {
+			return err
+		}
+		if rec.Service.Status != StatusActive {
+			return &Error{Code: ServiceNotActiveException, Field: "service", Message: "Service was not ACTIVE."}
+		}
+		if err := cp.applyUpdate(tx, rec, in); err != nil {
+			return err
+		}
+		if err := putJSON(tx, serviceKey(cl.Name, rec.Service.ServiceName), rec); err != nil {
+			return err
+		}
+		out, err = cp.serviceView(tx, rec, true)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &UpdateServiceOutput{Service: out}, nil
+}
+
+// applyUpdate applies an UpdateService request to rec.
+func (cp *ControlPlane) applyUpdate(tx store.Tx, rec *serviceRecord, in *UpdateServiceInput) error {
+	s := &rec.Service
+	if in.DesiredCount != nil {
+		if rec.isDaemon() {
+			return &Error{Code: InvalidParameterException, Field: "desiredCount", Message: "The desired count cannot be set for a service with the DAEMON scheduling strategy."}
+		}
+		if *in.DesiredCount < 0 {
+			return &Error{Code: InvalidParameterException, Field: "desiredCount", Message: "The desired count must be greater than or equal to 0."}
+		}
+		s.DesiredCount = *in.DesiredCount
+		if p := rec.primary(); p != nil {
+			p.Deployment.DesiredCount = s.DesiredCount
+			p.Deployment.UpdatedAt = cp.now()
+		}
+	}
+	if in.DeploymentConfiguration != nil {
+		dc, err := mergeDeploymentConfiguration(s.DeploymentConfiguration, in.DeploymentConfiguration, s.SchedulingStrategy)
+		if err != nil {
+			return err
+		}
+		s.DeploymentConfiguration = dc
+	}
+	if in.PlacementConstraints != nil {
+		s.PlacementConstraints = in.PlacementConstraints
+	}
+	if in.PlacementStrategy != nil {
+		if rec.isDaemon() && len(in.PlacementStrategy) > 0 {
+			return &Error{Code: InvalidParameterException, Field: "placementStrategy", Message: "Placement strategies are not supported with the DAEMON scheduling strategy."}
+		}
+		s.PlacementStrategy = in.PlacementStrategy
+	}
+	if g := in.HealthCheckGracePeriodSeconds; g != nil {
+		if *g < 0 || *g > 2147483647 {
+			return &Error{Code: InvalidParameterException, Field: "healthCheckGracePeriodSeconds", Message: "healthCheckGracePeriodSeconds must be between 0 and 2147483647."}
+		}
+		s.HealthCheckGracePeriodSeconds = g
+	}
+	if in.EnableExecuteCommand != nil {
+		s.EnableExecuteCommand = *in.EnableExecuteCommand
+	}
+	if in.EnableECSManagedTags != nil {
+		s.EnableECSManagedTags = *in.EnableECSManagedTags
+	}
+	if in.PropagateTags != "" {
+		if err := checkPropagateTags(in.PropagateTags); err != nil {
+			return err
+		}
+		s.PropagateTags = in.PropagateTags
+	}
+	if in.AvailabilityZoneRebalancing != "" {
+		s.AvailabilityZoneRebalancing = in.AvailabilityZoneRebalancing
+	}
+	newDeployment := in.ForceNewDeployment
+	if in.NetworkConfiguration != nil {
+		s.NetworkConfiguration = in.NetworkConfiguration
+		newDeployment = true
+	}
+	tdRef := s.TaskDefinition
+	if in.TaskDefinition != "" {
+		tdRef = in.TaskDefinition
+	}
+	td, err := cp.serviceTaskDefinition(tx, tdRef, in.TaskDefinition != "")
+	if err != nil {
+		return err
+	}
+	if _, err := placementRequest(td, nil, "service:"+s.ServiceName, 1, s.PlacementConstraints, s.PlacementStrategy, nil); err != nil {
+		return err
+	}
+	if td.TaskDefinitionArn != s.TaskDefinition {
+		newDeployment = true
+	}
+	if newDeployment {
+		cp.startDeployment(rec, td, "")
+	}
+	rec.Steady = false
+	return nil
+}
+
+// serviceTaskDefinition resolves the task definition of an update: a
+// newly named one must be ACTIVE, the current one may have been
+// deregistered since.
+func (cp *ControlPlane) serviceTaskDefinition(tx store.Tx, ref string, named bool) (*TaskDefinition, error) {
+	if named {
+		return cp.launchableTaskDefinition(tx, ref, ClientException)
+	}
+	rec, err := cp.findTaskDefinition(tx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if rec == nil {
+		return nil, &Error{Code: ClientException, Field: "taskDefinition", Message: "TaskDefinition not found."}
+	}
+	return &rec.TaskDefinition, nil
+}
+
+// DeleteService deletes a service: it turns DRAINING, its tasks are
+// stopped, and it becomes INACTIVE once none is left running. A REPLICA
+// service scaled above 0 needs force.
+func (cp *ControlPlane) DeleteService(ctx context.Context, in *DeleteServiceInput) (*DeleteServiceOutput, error) {
+	if in.Service == "" {
+		return nil, invalidParam("Service cannot be empty.")
+	}
+	force := in.Force != nil && *in.Force
+	var out *Service
+	err := cp.store.Update(ctx, func(tx store.Tx) error {
+		cl, err := cp.activeCluster(tx, in.Cluster)
+		if err != nil {
+			return err
+		}
+		rec, err := cp.lookupService(tx, cl.Name, in.Service)
+		if err != nil {
+			return err
+		}
+		if rec.Service.Status != StatusActive {
+			return &Error{Code: ServiceNotActiveException, Field: "service", Message: "Service was not ACTIVE."}
+		}
+		if !rec.isDaemon() && rec.Service.DesiredCount > 0 && !force {
+			return invalidParam("The service cannot be stopped while it is scaled above 0.")
+		}
+		rec.Service.Status = StatusDraining
+		rec.Service.DesiredCount = 0
+		for i := range rec.Deployments {
+			rec.Deployments[i].Deployment.DesiredCount = 0
+		}
+		rec.Steady = false
+		if err := putJSON(tx, serviceKey(cl.Name, rec.Service.ServiceName), rec); err != nil {
+			return err
+		}
+		out, err = cp.serviceView(tx, rec, true)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &DeleteServiceOutput{Service: out}, nil
+}
+
+// DescribeServices describes up to 10 services, including DRAINING and
+// INACTIVE ones; unknown ones are MISSING failures.
+func (cp *ControlPlane) DescribeServices(ctx context.Context, in *DescribeServicesInput) (*DescribeServicesOutput, error) {
+	if len(in.Services) == 0 {
+		return nil, invalidParam("Services cannot be empty.")
+	}
+	if len(in.Services) > 10 {
+		return nil, invalidParam("services can have at most 10 items.")
+	}
+	withTags := slices.Contains(in.Include, "TAGS")
+	out := &DescribeServicesOutput{Services: []Service{}, Failures: []Failure{}}
+	err := cp.store.View(ctx, func(tx store.Tx) error {
+		cl, err := cp.activeCluster(tx, in.Cluster)
+		if err != nil {
+			return err
+		}
+		for _, ref := range in.Services {
+			rec, err := cp.lookupService(tx, cl.Name, ref)
+			if err != nil {
+				arn := ref
+				if name, ok := cp.serviceName(cl.Name, ref); ok {
+					arn = cp.serviceARN(cl.Name, name)
+				}
+				out.Failures = append(out.Failures, Failure{Arn: arn, Reason: "MISSING"})
+				continue
+			}
+			s, err := cp.serviceView(tx, rec, withTags)
+			if err != nil {
+				return err
+			}
+			out.Services = append(out.Services, *s)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ListServices lists the ARNs of a cluster's ACTIVE services, 10 per page
+// by default.
+func (cp *ControlPlane) ListServices(ctx context.Context, in *ListServicesInput) (*ListServicesOutput, error) {
+	switch in.SchedulingStrategy {
+	case "", SchedulingStrategyReplica, SchedulingStrategyDaemon:
+	default:
+		return nil, &Error{Code: InvalidParameterException, Field: "schedulingStrategy", Message: "Invalid schedulingStrategy " + in.SchedulingStrategy + "."}
+	}
+	var names []string
+	err := cp.store.View(ctx, func(tx store.Tx) error {
+		cl, err := cp.activeCluster(tx, in.Cluster)
+		if err != nil {
+			return err
+		}
+		recs, err := listJSON[serviceRecord](tx, servicePrefix(cl.Name))
+		for _, r := range recs {
+			switch {
+			case r.Service.Status != StatusActive,
+				in.LaunchType != "" && in.LaunchType != r.Service.LaunchType,
+				in.SchedulingStrategy != "" && in.SchedulingStrategy != r.Service.SchedulingStrategy:
+				continue
+			}
+			names = append(names, r.Service.ServiceName)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	pg, next, err := page(names, func(s string) string { return s }, in.MaxResults, in.NextToken, 10)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListServicesOutput{ServiceArns: []string{}, NextToken: next}
+	cluster, _ := cp.clusterName(in.Cluster)
+	for _, n := range pg {
+		out.ServiceArns = append(out.ServiceArns, cp.serviceARN(cluster, n))
+	}
+	return out, nil
+}

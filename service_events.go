@@ -1,0 +1,148 @@
+//go:build ecskitwip
+
+package ecs
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ecskit/ecs/placement"
+)
+
+// maxServiceEvents is how many events a service keeps (newest first).
+const maxServiceEvents = 100
+
+// stickyRepeat is how long a repeated event (placement failure, steady
+// state, throttling) stays suppressed while its cause is unchanged.
+const stickyRepeat = 6 * time.Hour
+
+// Kinds of repeated events, each suppressed while its message repeats.
+const (
+	stickyPlacement = "placement"
+	stickySteady    = "steady"
+	stickyThrottle  = "throttle"
+	stickyStuck     = "stuck"
+)
+
+// stickyEvent remembers the last event of a repeated kind.
+type stickyEvent struct {
+	Message string `json:"message"`
+	At      Time   `json:"at"`
+}
+
+// addEvent records an event, newest first, keeping at most 100.
+func (cp *ControlPlane) addEvent(rec *serviceRecord, msg string) {
+	ev := ServiceEvent{Id: uuid(cp.newID()), CreatedAt: cp.now(), Message: msg}
+	rec.Events = append([]ServiceEvent{ev}, rec.Events...)
+	if len(rec.Events) > maxServiceEvents {
+		rec.Events = rec.Events[:maxServiceEvents]
+	}
+}
+
+// addSticky records an event of a repeated kind unless the same message was
+// recorded for that kind less than six hours ago.
+func (cp *ControlPlane) addSticky(rec *serviceRecord, kind, msg string) {
+	now := cp.now()
+	if s, ok := rec.Sticky[kind]; ok && s.Message == msg && now.Sub(s.At.Time) < stickyRepeat {
+		return
+	}
+	if rec.Sticky == nil {
+		rec.Sticky = map[string]stickyEvent{}
+	}
+	rec.Sticky[kind] = stickyEvent{Message: msg, At: now}
+	cp.addEvent(rec, msg)
+}
+
+// clearSticky forgets a repeated event whose cause is gone, so that it is
+// reported again if the cause returns.
+func clearSticky(rec *serviceRecord, kind string) {
+	delete(rec.Sticky, kind)
+}
+
+func taskList(ids []string) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = "(task " + id + ")"
+	}
+	return strings.Join(parts, " ")
+}
+
+func msgStarted(svc string, ids []string) string {
+	return fmt.Sprintf("(service %s) has started %d tasks: %s.", svc, len(ids), taskList(ids))
+}
+
+func msgStopped(svc string, ids []string) string {
+	return fmt.Sprintf("(service %s) has stopped %d running tasks: %s.", svc, len(ids), taskList(ids))
+}
+
+func msgSteady(svc string) string {
+	return fmt.Sprintf("(service %s) has reached a steady state.", svc)
+}
+
+func msgCompleted(svc, dep string) string {
+	return fmt.Sprintf("(service %s) (deployment %s) deployment completed.", svc, dep)
+}
+
+func msgThrottled(svc string) string {
+	return fmt.Sprintf("(service %s) is unable to consistently start tasks successfully.", svc)
+}
+
+func msgStuck(svc string) string {
+	return fmt.Sprintf("(service %s) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.", svc)
+}
+
+func msgBreaker(svc, dep string) string {
+	return fmt.Sprintf("(service %s) (deployment %s) deployment failed: tasks failed to start.", svc, dep)
+}
+
+func msgRollback(svc, failed, to string) string {
+	return fmt.Sprintf("(service %s) (deployment %s) rolling back to (deployment %s).", svc, failed, to)
+}
+
+func msgUnhealthy(svc, task string) string {
+	return fmt.Sprintf("(service %s) (task %s) failed container health checks.", svc, task)
+}
+
+// Deployment texts (rolloutStateReason and stoppedReason).
+func reasonInProgress(dep string) string { return "ECS deployment " + dep + " in progress." }
+func reasonCompleted(dep string) string  { return "ECS deployment " + dep + " completed." }
+
+const reasonBreaker = "ECS deployment circuit breaker: tasks failed to start."
+
+func reasonRollback(to string) string {
+	return "ECS deployment circuit breaker: rolling back to deploymentId " + to + "."
+}
+
+func reasonScaling(dep string) string {
+	return "Scaling activity initiated by (deployment " + dep + ")"
+}
+
+const reasonUnhealthy = "Task failed container health checks"
+
+// msgUnplaced is ECS's event for a task no instance could take, naming the
+// closest matching instance and why it failed.
+func msgUnplaced(svc string, f *placement.Failure) string {
+	var detail string
+	if f == nil || f.ARN == "" {
+		detail = "Reason: No Container Instances were found in your cluster."
+	} else {
+		id := f.ARN[strings.LastIndex(f.ARN, "/")+1:]
+		closest := "The closest matching (container-instance " + id + ")"
+		switch f.Reason {
+		case placement.ReasonCPU:
+			detail = closest + " has insufficient CPU units available."
+		case placement.ReasonMemory:
+			detail = closest + " has insufficient memory available."
+		case placement.ReasonPorts, placement.ReasonPortsUDP:
+			detail = closest + " is already using a port required by your task."
+		case placement.ReasonAgent:
+			detail = closest + " doesn't have the agent connected."
+		case placement.ReasonAttribute:
+			detail = closest + " is missing an attribute required by your task."
+		default:
+			detail = closest + " encountered error \"" + f.Reason + "\"."
+		}
+	}
+	return fmt.Sprintf("(service %s) was unable to place a task because no container instance met all of its requirements. %s For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.", svc, detail)
+}

@@ -1,0 +1,212 @@
+//go:build ecskitwip
+
+package ecs
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/ecskit/ecs/store"
+)
+
+// serviceRecord is a service as stored: the API view (without the counts,
+// deployments and events, which are filled in when it is read) and the
+// scheduler's own state. Every decision about one service is made in one
+// store transaction that reads and rewrites this record, so two control
+// planes sharing a store never act twice on one service.
+type serviceRecord struct {
+	Cluster     string             `json:"cluster"`
+	Service     Service            `json:"service"`
+	Deployments []deploymentRecord `json:"deployments"`
+	// Tasks are the service's tasks the scheduler has not yet seen
+	// STOPPED, by task ID. Every service task is created by the scheduler
+	// in the transaction that adds it here.
+	Tasks  map[string]*trackedTask `json:"tasks,omitempty"`
+	Events []ServiceEvent          `json:"events,omitempty"`
+	Sticky map[string]stickyEvent  `json:"sticky,omitempty"`
+	// Throttle slows down relaunches of tasks that never reach RUNNING.
+	Throttle throttleState `json:"throttle"`
+	// LastGood is the last deployment that COMPLETED, the target of a
+	// circuit breaker rollback.
+	LastGood    *deploymentRecord `json:"lastGood,omitempty"`
+	ClientToken string            `json:"clientToken,omitempty"`
+	// Steady is set while the service is at its desired state.
+	Steady bool `json:"steady,omitempty"`
+}
+
+// deploymentRecord is a deployment with the task definition it runs.
+type deploymentRecord struct {
+	Deployment Deployment `json:"deployment"`
+	Family     string     `json:"family"`
+	Revision   int64      `json:"revision"`
+}
+
+// trackedTask is what the scheduler remembers of one of its tasks.
+type trackedTask struct {
+	Deployment string `json:"deployment"`
+	// Running is set once the task was seen RUNNING, Healthy once it was
+	// seen healthy (each resets the throttle or the circuit breaker once).
+	Running bool `json:"running,omitempty"`
+	Healthy bool `json:"healthy,omitempty"`
+	// Failed is set when the scheduler stopped the task for failing its
+	// health checks (already counted against the circuit breaker).
+	Failed bool `json:"failed,omitempty"`
+}
+
+// throttleState is the launch throttle: after tasks fail to start, the
+// next launch waits until NextLaunch.
+type throttleState struct {
+	Failures   int  `json:"failures,omitempty"`
+	NextLaunch Time `json:"nextLaunch,omitzero"`
+}
+
+func servicePrefix(cluster string) string    { return "services/" + cluster + "/" }
+func serviceKey(cluster, name string) string { return servicePrefix(cluster) + name }
+
+// primary returns the PRIMARY deployment (the newest), or nil.
+func (r *serviceRecord) primary() *deploymentRecord {
+	if len(r.Deployments) == 0 {
+		return nil
+	}
+	return &r.Deployments[0]
+}
+
+// deployment returns the deployment with id, or nil.
+func (r *serviceRecord) deployment(id string) *deploymentRecord {
+	for i := range r.Deployments {
+		if r.Deployments[i].Deployment.Id == id {
+			return &r.Deployments[i]
+		}
+	}
+	return nil
+}
+
+// isDaemon reports whether the service runs one task per instance.
+func (r *serviceRecord) isDaemon() bool {
+	return r.Service.SchedulingStrategy == SchedulingStrategyDaemon
+}
+
+// newDeploymentID returns "ecs-svc/" and 19 digits.
+func (cp *ControlPlane) newDeploymentID() string {
+	return fmt.Sprintf("ecs-svc/%019d", uint64(cp.seed())%10_000_000_000_000_000_000)
+}
+
+// startDeployment makes td the service's PRIMARY deployment; the previous
+// deployments become ACTIVE and are replaced by the scheduler. A new
+// deployment resets the launch throttle.
+func (cp *ControlPlane) startDeployment(rec *serviceRecord, td *TaskDefinition, reason string) *deploymentRecord {
+	now := cp.now()
+	id := cp.newDeploymentID()
+	if reason == "" {
+		reason = reasonInProgress(id)
+	}
+	d := deploymentRecord{
+		Family: td.Family, Revision: td.Revision,
+		Deployment: Deployment{
+			Id: id, Status: DeploymentStatusPrimary, TaskDefinition: td.TaskDefinitionArn,
+			DesiredCount: rec.Service.DesiredCount, CreatedAt: now, UpdatedAt: now,
+			LaunchType: "EC2", RolloutState: RolloutStateInProgress, RolloutStateReason: reason,
+		},
+	}
+	for i := range rec.Deployments {
+		if rec.Deployments[i].Deployment.Status == DeploymentStatusPrimary {
+			rec.Deployments[i].Deployment.Status = DeploymentStatusActive
+			rec.Deployments[i].Deployment.UpdatedAt = now
+		}
+	}
+	rec.Deployments = append([]deploymentRecord{d}, rec.Deployments...)
+	rec.Service.TaskDefinition = td.TaskDefinitionArn
+	rec.Throttle = throttleState{}
+	rec.Steady = false
+	return &rec.Deployments[0]
+}
+
+// lookupService resolves a service name or ARN within cluster.
+func (cp *ControlPlane) lookupService(tx store.Tx, cluster, ref string) (*serviceRecord, error) {
+	name, ok := cp.serviceName(cluster, ref)
+	if !ok {
+		return nil, &Error{Code: ServiceNotFoundException, Field: "service", Message: "Service not found."}
+	}
+	var rec serviceRecord
+	found, err := getJSON(tx, serviceKey(cluster, name), &rec)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, &Error{Code: ServiceNotFoundException, Field: "service", Message: "Service not found."}
+	}
+	return &rec, nil
+}
+
+// serviceName reduces a service name or ARN (service/NAME or
+// service/CLUSTER/NAME) to its name.
+func (cp *ControlPlane) serviceName(cluster, ref string) (string, bool) {
+	p, ok := cp.resourceName("service", ref)
+	if !ok || len(p) == 0 || len(p) > 2 || p[len(p)-1] == "" {
+		return "", false
+	}
+	if len(p) == 2 && p[0] != cluster {
+		return "", false
+	}
+	return p[len(p)-1], true
+}
+
+// serviceView builds the API view of a service: counts come from its
+// tasks as they are in tx, so they always agree with DescribeTasks.
+func (cp *ControlPlane) serviceView(tx store.Tx, rec *serviceRecord, withTags bool) (*Service, error) {
+	s := rec.Service
+	s.ServiceArn = cp.serviceARN(rec.Cluster, s.ServiceName)
+	s.ClusterArn = cp.clusterARN(rec.Cluster)
+	s.Events = slices.Clone(rec.Events)
+	if s.Events == nil {
+		s.Events = []ServiceEvent{}
+	}
+	if !withTags {
+		s.Tags = nil
+	}
+	counts := map[string]*Deployment{}
+	s.Deployments = make([]Deployment, len(rec.Deployments))
+	for i, d := range rec.Deployments {
+		s.Deployments[i] = d.Deployment
+		counts[d.Deployment.Id] = &s.Deployments[i]
+	}
+	for id, tt := range rec.Tasks {
+		var t taskRecord
+		found, err := getJSON(tx, taskKey(rec.Cluster, id), &t)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			continue
+		}
+		d := counts[tt.Deployment]
+		switch t.Task.LastStatus {
+		case TaskStatusRunning:
+			s.RunningCount++
+			if d != nil {
+				d.RunningCount++
+			}
+		case TaskStatusProvisioning, TaskStatusPending, TaskStatusActivating:
+			s.PendingCount++
+			if d != nil {
+				d.PendingCount++
+			}
+		}
+	}
+	return &s, nil
+}
+
+// countServices counts a cluster's ACTIVE services.
+func (cp *ControlPlane) countServices(tx store.Tx, cluster string) (int64, error) {
+	recs, err := listJSON[serviceRecord](tx, servicePrefix(cluster))
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, r := range recs {
+		if r.Service.Status == StatusActive {
+			n++
+		}
+	}
+	return n, nil
+}
