@@ -185,3 +185,19 @@ func TestPropertyMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// TestReferenceSelfConsistent checks the reference against itself, so that
+// a bug in refPlace's bookkeeping cannot hide behind the fast path.
+func TestReferenceSelfConsistent(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for c := range 200 {
+		snap, req := randomCluster(r), randomRequest(r)
+		res, err := refPlace(snap, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := checkAgainstReference(snap, req, res); err != nil {
+			t.Fatalf("case %d: %v", c, err)
+		}
+	}
+}

@@ -75,17 +75,10 @@ func (e *Expression) String() string {
 	return b.String()
 }
 
-// dynamic reports whether the expression reads state that placing a task
-// changes (runningTasksCount, task:group).
-func (e *Expression) dynamic() bool {
-	return e.root.dynamic()
-}
-
 // node is one node of a compiled expression.
 type node interface {
 	match(in *Instance) bool
 	write(b *strings.Builder)
-	dynamic() bool
 }
 
 type orNode []node
@@ -107,8 +100,6 @@ func (n orNode) write(b *strings.Builder) {
 		c.write(b)
 	}
 }
-
-func (n orNode) dynamic() bool { return anyDynamic(n) }
 
 type andNode []node
 
@@ -136,8 +127,6 @@ func (n andNode) write(b *strings.Builder) {
 	}
 }
 
-func (n andNode) dynamic() bool { return anyDynamic(n) }
-
 type notNode struct{ x node }
 
 func (n notNode) match(in *Instance) bool { return !n.x.match(in) }
@@ -146,15 +135,4 @@ func (n notNode) write(b *strings.Builder) {
 	b.WriteString("not(")
 	n.x.write(b)
 	b.WriteByte(')')
-}
-
-func (n notNode) dynamic() bool { return n.x.dynamic() }
-
-func anyDynamic(ns []node) bool {
-	for _, c := range ns {
-		if c.dynamic() {
-			return true
-		}
-	}
-	return false
 }

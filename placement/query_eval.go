@@ -86,10 +86,6 @@ func compileJavaRegexp(s string) (*regexp.Regexp, error) {
 	return regexp.Compile(`^(?:` + s + `)$`)
 }
 
-func (c *cmpNode) dynamic() bool {
-	return c.subj == subjRunningTasksCount || c.subj == subjTaskGroup
-}
-
 func (c *cmpNode) match(in *Instance) bool {
 	if c.subj == subjTaskGroup {
 		return c.matchGroups(in)
