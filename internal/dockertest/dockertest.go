@@ -32,8 +32,12 @@ const RequireEnv = "ECSKIT_REQUIRE_DOCKER"
 // TestLabel marks everything tests create.
 const TestLabel = "ecskit.test"
 
-// testIDLabel holds the test's own ID, for the sweep at its end.
-const testIDLabel = "ecskit.test.id"
+// Labels holding the IDs of the top-level test and of the (sub)test that
+// created a container, for the sweeps at their ends.
+const (
+	testIDLabel   = "ecskit.test.id"
+	testNameLabel = "ecskit.test.name"
+)
 
 // Runtime returns a Runtime for the engine of the environment, or skips
 // (fails under ECSKIT_REQUIRE_DOCKER=1) t when no engine answers. When t
@@ -51,7 +55,7 @@ func Runtime(t testing.TB, opts ...docker.Option) *docker.Runtime {
 		unavailable(t, "no Docker engine answers at %s: %v", rt.Host(), err)
 	}
 	t.Cleanup(func() {
-		sweep(t, rt)
+		sweep(t, rt, testIDLabel, testID(t))
 		rt.Close()
 	})
 	return rt
@@ -67,10 +71,11 @@ func unavailable(t testing.TB, format string, args ...any) {
 }
 
 // Labels returns the labels every container and volume of t carries:
-// ecskit.test=1 and a per-test ID used for cleanup. Each call returns a
+// ecskit.test=1 and the IDs of the test and its top-level test, used
+// for cleanup. Each call returns a
 // fresh map with the same content for the same t.
 func Labels(t testing.TB) map[string]string {
-	return map[string]string{TestLabel: "1", testIDLabel: testID(t)}
+	return map[string]string{TestLabel: "1", testIDLabel: testID(t), testNameLabel: t.Name() + "@" + hostPID()}
 }
 
 // Name returns a unique engine-level name for a container or volume of t.
@@ -102,7 +107,8 @@ func RemoveVolume(t testing.TB, rt *docker.Runtime, name string) {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		sweep(t, rt) // containers first: a volume in use cannot go
+		// Containers first: a volume in use cannot go.
+		sweep(t, rt, testNameLabel, t.Name()+"@"+hostPID())
 		if err := rt.RemoveVolume(ctx, name); err != nil {
 			t.Errorf("remove volume %s: %v", name, err)
 		}
@@ -120,11 +126,11 @@ func RemoveContainer(t testing.TB, rt *docker.Runtime, id string) {
 	})
 }
 
-// sweep removes every container labelled with t's ID.
-func sweep(t testing.TB, rt *docker.Runtime) {
+// sweep removes every container labelled k=v.
+func sweep(t testing.TB, rt *docker.Runtime, k, v string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cs, err := rt.List(ctx, map[string]string{testIDLabel: testID(t)})
+	cs, err := rt.List(ctx, map[string]string{k: v})
 	if err != nil {
 		t.Errorf("dockertest: list test containers: %v", err)
 		return
@@ -136,10 +142,12 @@ func sweep(t testing.TB, rt *docker.Runtime) {
 	}
 }
 
-// testID is a stable ID for t within this process: its name and the
-// process ID, so parallel runs of the same test do not sweep each other.
+// testID is a stable ID for t's top-level test within this process: its
+// name and the process ID, so parallel runs of the same test do not sweep
+// each other, and the sweep of a test covers its subtests.
 func testID(t testing.TB) string {
-	return t.Name() + "@" + hostPID()
+	top, _, _ := strings.Cut(t.Name(), "/")
+	return top + "@" + hostPID()
 }
 
 func hostPID() string {

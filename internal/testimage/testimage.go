@@ -163,7 +163,7 @@ func compile(ctx context.Context, src []byte, goarch string) ([]byte, error) {
 	if err != nil {
 		goBin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
 	}
-	cmd := exec.CommandContext(ctx, goBin, "build", "-trimpath", "-ldflags=-s -w", "-o", "app", ".")
+	cmd := exec.CommandContext(ctx, goBin, "build", "-ldflags=-s -w", "-o", "app", ".")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch, "GOWORK=off", "GOFLAGS=")
 	if out, err := cmd.CombinedOutput(); err != nil {

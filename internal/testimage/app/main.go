@@ -86,11 +86,14 @@ func run(args []string, getenv func(string) string) int {
 		}
 	}
 
+	// Some notified signal must stay: with none, a program that only waits
+	// would be declared deadlocked by the Go runtime.
 	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGINT)
 	if *ignoreTerm {
 		signal.Ignore(syscall.SIGTERM)
 	} else {
-		signal.Notify(term, syscall.SIGTERM, syscall.SIGINT)
+		signal.Notify(term, syscall.SIGTERM)
 	}
 	if *addr != "" {
 		go func() {
