@@ -263,3 +263,20 @@ func TestValidateRequest(t *testing.T) {
 		t.Errorf("valid request rejected: %v", err)
 	}
 }
+
+func TestSchedulerCopiesTheRequest(t *testing.T) {
+	snap := Snapshot{Instances: []Instance{host("a", "x", 4096, 4096)}}
+	s := NewScheduler(snap)
+	req := Request{Count: 1, Ports: []int{80}}
+	if res, _ := s.Place(req); len(res.Decisions) != 1 {
+		t.Fatalf("first: %+v", res)
+	}
+	req.Ports[0] = 81 // same slice, new port: a new shape, not the cached one
+	if res, _ := s.Place(req); len(res.Decisions) != 1 {
+		t.Errorf("port 81 after port 80: %+v", res)
+	}
+	req.Ports[0] = 80
+	if res, _ := s.Place(req); len(res.Failures) != 1 || res.Failures[0].Reason != ReasonPorts {
+		t.Errorf("port 80 again: %+v, want RESOURCE:PORTS", res)
+	}
+}

@@ -2,20 +2,38 @@
 // snapshot of a cluster's container instances and a placement request, it
 // decides where each task goes and, for the tasks it cannot place, why.
 //
-// It performs no I/O, starts no goroutines and reads no clock; for a given
-// Request.Seed its decisions are always the same. The control plane uses it
-// for RunTask and services, and users of real ECS can import it to
-// unit-test their placement strategies and constraints.
+// The contract: Place and Scheduler perform no I/O, start no goroutines and
+// read no clock; for a given snapshot, request and Request.Seed the result
+// is always the same, whatever the map iteration order. The snapshot passed
+// in is never modified. Caveats: a Scheduler is not safe for concurrent
+// use; among instances that every strategy ranks equal, the choice is
+// random (seeded), so tests should assert what the strategies decide, not
+// which of several equal instances won.
 //
-// The pipeline follows ECS's documented order:
+// The control plane uses the package for RunTask and services, and users of
+// real ECS can import it (and its harness, package sim) to unit-test their
+// placement strategies and constraints.
+//
+// The pipeline follows ECS's documented order (ECS-SPEC §4):
 //
 //  1. candidates: ACTIVE instances whose agent is connected;
 //  2. resource filters: required attributes, CPU, memory, TCP and UDP
-//     static host ports;
-//  3. constraints: distinctInstance and memberOf(expression);
+//     static host ports (reserved ports included);
+//  3. constraints: distinctInstance and memberOf(expression), in order;
 //  4. strategies, in order, each breaking the ties of the one before:
 //     binpack, spread, random; remaining ties go to the seeded random
 //     source.
+//
+// Count > 1 is placed one task at a time, each seeing the ones before. A
+// task that cannot be placed gets a Failure naming the closest instance:
+// the one that passed the most stages of the pipeline above (the first in
+// snapshot order among equals), with the reason of the stage that
+// rejected it, and an explanation counting the instances each filter
+// rejected.
+//
+// The memberOf expressions are the cluster query language (ECS-SPEC §4.5),
+// compiled by ParseExpression; the same Expression serves the
+// ListContainerInstances filter.
 package placement
 
 import (
@@ -152,10 +170,13 @@ type Decision struct {
 
 // Failure explains why one task could not be placed.
 type Failure struct {
-	// ARN is the closest-matching instance's ARN ("" when the cluster has
-	// no candidates at all).
+	// ARN is the closest-matching instance's ARN: the one that passed the
+	// most pipeline stages, the first in snapshot order among equals. It
+	// is "" when the snapshot has no instances at all (ECS then answers
+	// "No Container Instances were found in your cluster.").
 	ARN string
-	// Reason is one of the Reason constants.
+	// Reason is one of the Reason constants: that of the stage that
+	// rejected the closest instance ("" when there is no instance).
 	Reason string
 	// Explanation counts, per filter, the instances it rejected, e.g.
 	// "no container instance met all requirements: 3 lacked memory, 2 failed

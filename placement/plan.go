@@ -2,6 +2,7 @@ package placement
 
 import (
 	"math/rand/v2"
+	"slices"
 )
 
 // plan is a compiled request shape over a scheduler's instances, with the
@@ -45,6 +46,11 @@ type plan struct {
 
 func newPlan(s *Scheduler, req Request, exprs []*Expression, rng *rand.Rand) *plan {
 	n := len(s.insts)
+	// The plan keeps the request to recognise its shape later: it must not
+	// share the caller's slices.
+	req.Ports, req.PortsUDP = slices.Clone(req.Ports), slices.Clone(req.PortsUDP)
+	req.RequiredAttributes = slices.Clone(req.RequiredAttributes)
+	req.Constraints, req.Strategies = slices.Clone(req.Constraints), slices.Clone(req.Strategies)
 	p := &plan{s: s, req: req, pipe: newPipeline(req, exprs)}
 	p.rejected = make([]int, len(p.pipe.filters))
 	p.stage = make([]int32, n)
