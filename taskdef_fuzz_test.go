@@ -1,0 +1,62 @@
+package ecs
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzParseTaskDefinition checks, for any document, that parsing and
+// normalising never panic, that every failure is a ClientException, that
+// normalising leaves its input alone, and that a normalised task
+// definition survives a describe-output round trip unchanged.
+func FuzzParseTaskDefinition(f *testing.F) {
+	files, err := filepath.Glob(filepath.Join("testdata", "taskdefs", "*.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(minimalTD))
+	f.Add([]byte(`{"taskDefinition": {"family": "f", "networkMode": "host", "cpu": "0.25 vcpu", "memory": "0.5 gb",
+		"containerDefinitions": [{"name": "a", "image": "i", "portMappings": [{"containerPort": 1, "protocol": "udp"}],
+		"healthCheck": {"command": ["CMD", "x"]}, "dependsOn": [{"containerName": "b", "condition": "START"}]},
+		{"name": "b", "image": "i", "essential": false, "memoryReservation": 6, "links": []}]}, "tags": [{"key": "k"}]}`))
+
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in, err := ParseTaskDefinition(data)
+		if err != nil {
+			requireClientException(t, err)
+			return
+		}
+		before, err := json.Marshal(in)
+		if err != nil {
+			t.Fatalf("a parsed input does not marshal: %v", err)
+		}
+		td, err := NormalizeTaskDefinition(in)
+		if after, _ := json.Marshal(in); string(after) != string(before) {
+			t.Fatalf("NormalizeTaskDefinition modified its input:\nbefore %s\nafter  %s", before, after)
+		}
+		if err != nil {
+			requireClientException(t, err)
+			return
+		}
+		requireRoundTrip(t, td)
+		td.Requirements(nil)
+	})
+}
+
+func requireClientException(t *testing.T, err error) {
+	t.Helper()
+	var e *Error
+	if !errors.As(err, &e) || e.Code != ClientException || e.Message == "" {
+		t.Fatalf("want a ClientException with a message, got %#v", err)
+	}
+}
