@@ -1,0 +1,208 @@
+package docker_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/ecskit/ecs/internal/dockertest"
+	"github.com/ecskit/ecs/internal/testimage"
+	"github.com/ecskit/ecs/runtime"
+	"github.com/ecskit/ecs/runtime/docker"
+)
+
+// collect reads events of container id until it has seen every wanted
+// type, and fails t after a minute.
+func collect(t *testing.T, ch <-chan runtime.Event, id string, want ...runtime.EventType) {
+	t.Helper()
+	missing := map[runtime.EventType]bool{}
+	for _, w := range want {
+		missing[w] = true
+	}
+	timeout := time.After(time.Minute)
+	for len(missing) > 0 {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				t.Fatalf("event channel closed; still missing %v", missing)
+			}
+			if ev.ContainerID == id {
+				delete(missing, ev.Type)
+			}
+		case <-timeout:
+			t.Fatalf("events %v of %s never came", missing, id)
+		}
+	}
+}
+
+func TestEvents(t *testing.T) {
+	t.Parallel()
+	rt, img := engine(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch, err := rt.Events(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := run(t, rt, img, runtime.ContainerSpec{Command: []string{"-run", "10ms", "-exit", "1"}})
+	collect(t, ch, id, runtime.EventCreate, runtime.EventStart, runtime.EventDie)
+	waitExited(t, rt, id)
+	if err := rt.Remove(ctxFor(t, time.Minute), id); err != nil {
+		t.Fatal(err)
+	}
+	collect(t, ch, id, runtime.EventDestroy)
+
+	cancel()
+	for range ch { // closes once ctx is done
+	}
+}
+
+func TestEventsOOMAndHealth(t *testing.T) {
+	t.Parallel()
+	rt, img := engine(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch, err := rt.Events(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oom := run(t, rt, img, runtime.ContainerSpec{Command: []string{"-alloc"}, MemoryBytes: 32 << 20})
+	collect(t, ch, oom, runtime.EventOOM, runtime.EventDie)
+	healthy := run(t, rt, img, runtime.ContainerSpec{HealthCheck: &runtime.HealthCheck{
+		Test: []string{"CMD", "/app", "health"}, Interval: 200 * time.Millisecond, Timeout: 5 * time.Second, Retries: 1,
+	}})
+	collect(t, ch, healthy, runtime.EventHealth)
+}
+
+func TestEventsResubscribeAfterBreak(t *testing.T) {
+	t.Parallel()
+	rt := dockertest.Runtime(t, docker.WithTimeouts(docker.Timeouts{EventsBackoffMin: 10 * time.Millisecond}))
+	img := testimage.Image(t, rt)
+	// The first three subscriptions break right after their first event,
+	// as if the engine had restarted.
+	subscriptions := docker.BreakEventStreams(rt, 3)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch, err := rt.Events(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := run(t, rt, img, runtime.ContainerSpec{Command: []string{"-run", "10ms"}})
+	collect(t, ch, id, runtime.EventCreate, runtime.EventStart, runtime.EventDie)
+	if n := subscriptions(); n < 4 {
+		t.Errorf("subscriptions = %d, want at least 4 (three broke)", n)
+	}
+}
+
+func TestPullFailsFast(t *testing.T) {
+	t.Parallel()
+	rt, _ := engine(t)
+	// A registry on a closed loopback port: the engine fails at once.
+	const img = "127.0.0.1:1/ecskit/none:latest"
+	err := rt.PullImage(ctxFor(t, time.Minute), img)
+	if !errors.Is(err, runtime.ErrImagePull) {
+		t.Fatalf("PullImage = %v, want ErrImagePull", err)
+	}
+	t.Logf("pull error: %v", err)
+	if err := rt.PullImage(ctxFor(t, time.Minute), "Not A Reference"); !errors.Is(err, runtime.ErrImagePull) {
+		t.Errorf("PullImage(bad reference) = %v, want ErrImagePull", err)
+	}
+	// EnsureImage by behaviour: nothing cached, nothing pullable.
+	for _, b := range []runtime.PullBehavior{runtime.PullDefault, runtime.PullAlways, runtime.PullOnce, runtime.PullPreferCached} {
+		if err := runtime.EnsureImage(ctxFor(t, time.Minute), rt, img, b, nil); !errors.Is(err, runtime.ErrImagePull) {
+			t.Errorf("EnsureImage(%s) = %v, want ErrImagePull", b, err)
+		}
+	}
+}
+
+func TestImagePresent(t *testing.T) {
+	t.Parallel()
+	rt, img := engine(t)
+	ctx := ctxFor(t, time.Minute)
+	if ok, err := rt.ImagePresent(ctx, img); !ok || err != nil {
+		t.Errorf("ImagePresent(test image) = %v, %v", ok, err)
+	}
+	if ok, err := rt.ImagePresent(ctx, "ecskit-test-no-such-image:1"); ok || err != nil {
+		t.Errorf("ImagePresent(missing) = %v, %v", ok, err)
+	}
+	// prefer-cached and once (pulled before) use the cache without pulling,
+	// which would fail: no registry.
+	if err := runtime.EnsureImage(ctx, rt, img, runtime.PullPreferCached, nil); err != nil {
+		t.Errorf("EnsureImage(prefer-cached) = %v", err)
+	}
+	if err := runtime.EnsureImage(ctx, rt, img, runtime.PullOnce, func(string) bool { return true }); err != nil {
+		t.Errorf("EnsureImage(once) = %v", err)
+	}
+}
+
+func TestInfo(t *testing.T) {
+	t.Parallel()
+	rt, _ := engine(t)
+	in, err := rt.Info(ctxFor(t, time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.CPUs < 1 || in.MemoryBytes <= 0 || in.OSType != "linux" || in.EngineVersion == "" || in.Name == "" {
+		t.Errorf("Info = %+v", in)
+	}
+	if in.Architecture != "x86_64" && in.Architecture != "arm64" {
+		t.Errorf("Architecture = %q, want x86_64 or arm64", in.Architecture)
+	}
+}
+
+func TestVolumes(t *testing.T) {
+	t.Parallel()
+	rt, _ := engine(t)
+	ctx := ctxFor(t, time.Minute)
+	name := dockertest.Name(t, "vol")
+	labels := dockertest.Labels(t)
+	dockertest.RemoveVolume(t, rt, name)
+	for range 2 { // creating an existing volume is not an error
+		if err := rt.CreateVolume(ctx, name, labels); err != nil {
+			t.Fatalf("CreateVolume: %v", err)
+		}
+	}
+	for range 2 { // removing a missing volume is not an error
+		if err := rt.RemoveVolume(ctx, name); err != nil {
+			t.Fatalf("RemoveVolume: %v", err)
+		}
+	}
+}
+
+func TestUnavailable(t *testing.T) {
+	t.Parallel()
+	rt, err := docker.New(docker.WithoutEnv(), docker.WithHost("unix://"+t.TempDir()+"/none.sock"),
+		docker.WithTimeouts(docker.Timeouts{EventsBackoffMin: time.Millisecond, EventsBackoffMax: 10 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	ctx := ctxFor(t, time.Minute)
+	if err := rt.Ping(ctx); !errors.Is(err, runtime.ErrUnavailable) {
+		t.Errorf("Ping = %v, want ErrUnavailable", err)
+	}
+	if _, err := rt.Info(ctx); !errors.Is(err, runtime.ErrUnavailable) {
+		t.Errorf("Info = %v, want ErrUnavailable", err)
+	}
+	if _, err := rt.Inspect(ctx, "x"); !errors.Is(err, runtime.ErrUnavailable) {
+		t.Errorf("Inspect = %v, want ErrUnavailable", err)
+	}
+	if err := rt.PullImage(ctx, "x:1"); !errors.Is(err, runtime.ErrImagePull) || !errors.Is(err, runtime.ErrUnavailable) {
+		t.Errorf("PullImage = %v, want ErrImagePull and ErrUnavailable", err)
+	}
+	// Events keeps retrying instead of closing, until ctx ends.
+	evCtx, cancel := context.WithCancel(ctx)
+	ch, err := rt.Events(evCtx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case _, ok := <-ch:
+		t.Fatalf("event from a dead engine (open %v)", ok)
+	case <-time.After(50 * time.Millisecond):
+	}
+	cancel()
+	for range ch {
+	}
+}
