@@ -118,3 +118,16 @@ func BenchmarkReference(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPlaceOnce measures what one RunTask pays with a fresh Scheduler:
+// building the indexes for a 10,000-instance snapshot, then one placement.
+func BenchmarkPlaceOnce(b *testing.B) {
+	snap := benchCluster(10000)
+	req := benchRequest()
+	b.ReportAllocs()
+	for b.Loop() {
+		if res, err := Place(snap, req); err != nil || len(res.Decisions) != 1 {
+			b.Fatal(err, res.Failures)
+		}
+	}
+}

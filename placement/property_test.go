@@ -169,11 +169,14 @@ func TestPropertyMatchesReference(t *testing.T) {
 	for c := range cases {
 		snap := randomCluster(r)
 		s := NewScheduler(snap)
-		for step := range 3 {
+		var prev Request
+		for step := range 4 {
 			req := randomRequest(r)
 			if step > 0 && r.IntN(2) == 0 {
-				req.Count = 1 // a repeated shape served from the cached indexes
+				// The same shape again: served from the cached indexes.
+				req, req.Count, req.Seed = prev, 1+r.IntN(3), r.Int64()
 			}
+			prev = req
 			before := s.Snapshot()
 			res, err := s.Place(req)
 			if err != nil {
