@@ -128,7 +128,7 @@ func mapPorts(bindings []runtime.PortBinding, cfg *container.Config, hc *contain
 			return fmt.Errorf("portBindings[%d].hostPort: must be 0-65535, got %d", i, b.HostPort)
 		}
 		port, ok := network.PortFrom(uint16(b.ContainerPort), proto)
-		if !ok {
+		if !ok || (proto != network.TCP && proto != network.UDP) {
 			return fmt.Errorf("portBindings[%d].protocol: %q is not tcp or udp", i, b.Protocol)
 		}
 		pb := network.PortBinding{}
