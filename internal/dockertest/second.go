@@ -1,0 +1,172 @@
+package dockertest
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ecskit/ecs/runtime/docker"
+)
+
+// SecondEngine starts a Docker engine of its own for t and returns its
+// Runtime; the engine is stopped and its state deleted when t ends.
+//
+// The engine is a second dockerd on this machine with its own socket, data
+// root, exec root and pidfile, the vfs storage driver, no bridge and no
+// iptables rules, in a network namespace of its own (unshare --net): a
+// dockerd started with --bridge=none deletes the docker0 interface it
+// finds, which in a shared network namespace would be the first engine's.
+// Containers on it must use network mode "none" (or "host", which is the
+// private namespace).
+//
+// It needs root, dockerd and unshare. Without them t is skipped, saying
+// why; when they are there but the engine does not come up, t fails under
+// ECSKIT_REQUIRE_DOCKER=1 and is skipped otherwise.
+func SecondEngine(t testing.TB) *docker.Runtime {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("dockertest: a second engine needs root")
+	}
+	dockerd, err := exec.LookPath("dockerd")
+	if err != nil {
+		t.Skip("dockertest: a second engine needs dockerd, which is not installed")
+	}
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Skip("dockertest: a second engine needs unshare (util-linux), which is not installed")
+	}
+
+	// A short path: the engine's sockets live below it.
+	dir, err := os.MkdirTemp("", "ecskit-dd-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "daemon.json")
+	if err := os.WriteFile(cfg, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logFile, err := os.Create(filepath.Join(dir, "dockerd.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := "unix://" + filepath.Join(dir, "docker.sock")
+	cmd := exec.Command(unshare, "--net", "--", dockerd,
+		"--config-file", cfg, // not the machine's /etc/docker/daemon.json
+		"--host", host,
+		"--data-root", filepath.Join(dir, "data"),
+		"--exec-root", filepath.Join(dir, "exec"),
+		"--pidfile", filepath.Join(dir, "docker.pid"),
+		"--storage-driver", "vfs",
+		"--bridge", "none",
+		"--iptables=false",
+		"--ip-masq=false",
+		"--log-level", "warn",
+	)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		os.RemoveAll(dir)
+		t.Fatalf("dockertest: start dockerd: %v", err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		stopEngine(t, cmd, exited)
+		logFile.Close()
+		removeState(t, dir)
+	})
+
+	rt, err := docker.New(docker.WithoutEnv(), docker.WithHost(host))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		err := rt.Ping(ctx)
+		cancel()
+		if err == nil {
+			break
+		}
+		select {
+		case <-exited:
+			unavailable(t, "second dockerd exited: %v\n%s", cmd.ProcessState, tail(filepath.Join(dir, "dockerd.log")))
+		default:
+		}
+		if time.Now().After(deadline) {
+			unavailable(t, "second dockerd did not answer within a minute: %v\n%s", err, tail(filepath.Join(dir, "dockerd.log")))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Cleanup(func() {
+		sweep(t, rt, testIDLabel, testID(t))
+		rt.Close()
+	})
+	return rt
+}
+
+// stopEngine stops dockerd: SIGTERM, then SIGKILL after 30 s.
+func stopEngine(t testing.TB, cmd *exec.Cmd, exited <-chan struct{}) {
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(30 * time.Second):
+		t.Errorf("dockertest: second dockerd ignored SIGTERM; killing it")
+		_ = cmd.Process.Kill()
+		<-exited
+	}
+}
+
+// removeState deletes the engine's directory, detaching any mount left
+// below it first.
+func removeState(t testing.TB, dir string) {
+	if err := os.RemoveAll(dir); err == nil {
+		return
+	}
+	for _, m := range mountsBelow(dir) {
+		_ = syscall.Unmount(m, syscall.MNT_DETACH)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Errorf("dockertest: remove second engine state: %v", err)
+	}
+}
+
+// mountsBelow lists the mount points under dir, deepest first.
+func mountsBelow(dir string) []string {
+	f, err := os.Open("/proc/self/mounts")
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) > 1 && strings.HasPrefix(fields[1], dir+"/") {
+			out = append([]string{fields[1]}, out...)
+		}
+	}
+	return out
+}
+
+// tail returns the end of a log file.
+func tail(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return string(b)
+}
+
