@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -54,5 +55,46 @@ func TestSelectScaleIn(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSelectScaleInProperty checks, on random services, that every stop
+// is a distinct task and that with spread(instanceId) each one comes from
+// an instance running the most remaining tasks.
+func TestSelectScaleInProperty(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for c := range 500 {
+		snap := randomCluster(r)
+		if len(snap.Instances) == 0 {
+			continue
+		}
+		var tasks []RunningTask
+		for range r.IntN(30) {
+			tasks = append(tasks, RunningTask{Instance: r.IntN(len(snap.Instances)), CPU: 128, Memory: 256})
+		}
+		n := r.IntN(len(tasks) + 2)
+		got := SelectScaleIn(snap, tasks, n, []Strategy{{Type: Spread, Field: "instanceId"}}, r.Int64())
+		if want := min(n, len(tasks)); len(got) != want {
+			t.Fatalf("case %d: stopped %d tasks, want %d", c, len(got), want)
+		}
+		live := map[int]int{}
+		for _, task := range tasks {
+			live[task.Instance]++
+		}
+		stopped := map[int]bool{}
+		for k, i := range got {
+			if stopped[i] {
+				t.Fatalf("case %d: task %d stopped twice", c, i)
+			}
+			stopped[i] = true
+			most := 0
+			for _, v := range live {
+				most = max(most, v)
+			}
+			if live[tasks[i].Instance] != most {
+				t.Fatalf("case %d step %d: stopped on an instance with %d tasks, the busiest has %d", c, k, live[tasks[i].Instance], most)
+			}
+			live[tasks[i].Instance]--
+		}
 	}
 }
