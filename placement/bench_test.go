@@ -1,5 +1,11 @@
 package placement
 
+// The two headline benchmarks, compared with benchstat:
+//
+//	go test -run XXX -bench 'BenchmarkPlace/instances=10000|BenchmarkReference/instances=10000' \
+//	    -benchtime 2s -count 8 ./placement > /tmp/bench.txt
+//	cd /tmp && go run golang.org/x/perf/cmd/benchstat@latest -col .name -filter .unit:placements/s bench.txt
+
 import (
 	"fmt"
 	"math/rand/v2"

@@ -53,12 +53,19 @@ type Instance struct {
 	// ARN is the container instance ARN; failures name it.
 	ARN string
 	// ID is the container instance ID (the last ARN component).
-	ID             string
-	EC2InstanceID  string
-	Status         string
+	ID string
+	// EC2InstanceID is the subject ec2InstanceId of the query language.
+	EC2InstanceID string
+	// Status is StatusActive, StatusDraining or StatusInactive; only
+	// ACTIVE instances take new tasks.
+	Status string
+	// AgentConnected is whether the agent's session is live; only
+	// connected instances take new tasks.
 	AgentConnected bool
-	AgentVersion   string
-	RegisteredAt   time.Time
+	// AgentVersion is the agent's version (subject agentVersion).
+	AgentVersion string
+	// RegisteredAt is when the instance registered (subject registeredAt).
+	RegisteredAt time.Time
 	// Attributes maps attribute names to values ("" for name-only
 	// attributes such as capabilities).
 	Attributes map[string]string
