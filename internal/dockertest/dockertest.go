@@ -66,6 +66,7 @@ func unavailable(t testing.TB, format string, args ...any) {
 	t.Helper()
 	if os.Getenv(RequireEnv) == "1" {
 		t.Fatalf("dockertest: "+format+" (%s=1 makes this a failure)", append(args, RequireEnv)...)
+		return
 	}
 	t.Skipf("dockertest: "+format+"; skipping (set %s=1 to fail instead)", append(args, RequireEnv)...)
 }

@@ -30,7 +30,7 @@ import (
 // Event subscriptions have no timeout: the stream lives as long as its
 // context. When it breaks, it is resubscribed after a backoff that starts at
 // EventsBackoffMin, doubles on each failure up to EventsBackoffMax and
-// resets after a successful subscription.
+// resets after a stream that delivered events or lasted a second.
 type Timeouts struct {
 	Ping         time.Duration
 	Info         time.Duration
