@@ -169,4 +169,3 @@ func tail(path string) string {
 	}
 	return string(b)
 }
-
