@@ -381,3 +381,49 @@ func TestRemoveRunning(t *testing.T) {
 		t.Errorf("Inspect after Remove: %v, want ErrNotFound", err)
 	}
 }
+
+func TestStopSignal(t *testing.T) {
+	t.Parallel()
+	rt, img := engine(t)
+	// The program ignores SIGTERM but exits 42 on SIGINT: exit 42 proves the
+	// engine sent the container's stop signal.
+	id := runReady(t, rt, img, runtime.ContainerSpec{
+		Command:    []string{"-ignore-sigterm", "-term-exit", "42"},
+		StopSignal: "SIGINT",
+	})
+	if err := rt.Stop(ctxFor(t, time.Minute), id, 30*time.Second); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	st, err := rt.Inspect(ctxFor(t, time.Minute), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.ExitCode != 42 {
+		t.Errorf("exit code = %d, want 42 (stopped by SIGINT)", st.ExitCode)
+	}
+}
+
+func TestLogDrivers(t *testing.T) {
+	t.Parallel()
+	rt, img := engine(t)
+	logType := func(driver string) string {
+		id := create(t, rt, img, runtime.ContainerSpec{LogDriver: driver})
+		raw, err := docker.RawInspect(ctxFor(t, time.Minute), rt, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw.HostConfig.LogConfig.Type
+	}
+	def := logType("")
+	for driver, want := range map[string]string{
+		"none":                  "none", // the engine has these: passed through
+		"local":                 "local",
+		"awslogs":               def, // needs AWS
+		"awsfirelens":           def, // needs AWS
+		"ecskit-no-such-driver": def, // the engine lacks it
+	} {
+		if got := logType(driver); got != want {
+			t.Errorf("log driver %q became %q, want %q", driver, got, want)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package docker_test
 import (
 	"context"
 	"errors"
+	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -204,5 +206,38 @@ func TestUnavailable(t *testing.T) {
 	}
 	cancel()
 	for range ch {
+	}
+}
+
+func TestPullNeverHangs(t *testing.T) {
+	t.Parallel()
+	// A "registry" on loopback that accepts connections and never answers.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	rt := dockertest.Runtime(t, docker.WithTimeouts(docker.Timeouts{Pull: time.Second}))
+	err = rt.PullImage(ctxFor(t, time.Minute), l.Addr().String()+"/ecskit/hang:1")
+	if !errors.Is(err, runtime.ErrImagePull) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("PullImage = %v, want ErrImagePull and DeadlineExceeded", err)
+	}
+	if !strings.Contains(err.Error(), "timed out after 1s") {
+		t.Errorf("error %q should name the timeout", err)
 	}
 }

@@ -28,7 +28,7 @@ func (r *Runtime) Info(ctx context.Context) (runtime.HostInfo, error) {
 		return runtime.HostInfo{}, wrap(ctx, "info", err)
 	}
 	in := res.Info
-	drivers := make(map[string]bool, len(in.Plugins.Log))
+	drivers := map[string]bool{"none": true} // built in, never listed
 	for _, d := range in.Plugins.Log {
 		drivers[d] = true
 	}
