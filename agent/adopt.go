@@ -55,7 +55,6 @@ func (t *task) adopt(ctx context.Context) {
 	if t.ecsTask != nil && t.ecsTask.LastStatus == ecs.TaskStatusRunning && t.known == ecs.TaskStatusPending {
 		t.known = ecs.TaskStatusRunning
 	}
-	t.adopted = true
 }
 
 // restoreTask rebuilds a task from the state file; run adopts its

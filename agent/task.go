@@ -32,7 +32,6 @@ type task struct {
 	reason     string
 	volumes    map[string]string // task-scoped volume -> engine volume name
 	volumesOK  bool
-	adopted    bool // init ran: containers matched to the engine's
 
 	pullStartedAt, pullStoppedAt, executionStoppedAt, stoppedAt time.Time
 
