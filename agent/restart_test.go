@@ -3,6 +3,7 @@ package agent_test
 import (
 	"context"
 	"path/filepath"
+	goruntime "runtime"
 	"testing"
 	"time"
 
@@ -114,4 +115,45 @@ func TestOrphanedContainersRemoved(t *testing.T) {
 	h.cfg.ContainerInstanceArn = labels[agent.LabelContainerInstance]
 	h.start()
 	h.eventually("orphan removed", func() bool { return len(h.rt.Containers()) == 0 })
+}
+
+func TestVanishedWhileRunning(t *testing.T) {
+	h := newHarness(t)
+	arn := h.runTask(taskDef("web", ctr("app"), nonEssential(ctr("side"))))
+	h.taskIs(arn, ecs.TaskStatusRunning)
+	h.rt.Vanish(h.containerID(arn, "side"))
+	// No event: the periodic reconcile notices.
+	h.advanceUntil("side STOPPED", 10*time.Second, 5*time.Minute, func() bool {
+		return h.cp.get(arn).container("side").LastStatus == ecs.TaskStatusStopped
+	})
+	ct := h.cp.get(arn)
+	if r := ct.container("side").Reason; r != vanishedReason {
+		t.Errorf("reason = %q, want %q", r, vanishedReason)
+	}
+	if ct.task.LastStatus != ecs.TaskStatusRunning {
+		t.Errorf("task is %s, want RUNNING", ct.task.LastStatus)
+	}
+}
+
+func TestReportsRetriedWhenRefused(t *testing.T) {
+	h := newHarness(t)
+	h.cp.mu.Lock()
+	h.cp.failSubmits = 3
+	h.cp.mu.Unlock()
+	arn := h.runTask(taskDef("web", ctr("app")))
+	h.advanceUntil("RUNNING despite refused reports", time.Second, time.Minute, func() bool {
+		return h.cp.get(arn).task.LastStatus == ecs.TaskStatusRunning
+	})
+}
+
+func TestRunStopsEveryGoroutine(t *testing.T) {
+	before := goruntime.NumGoroutine()
+	h := newHarness(t)
+	arn := h.runTask(taskDef("web", ctr("app", "ECSKIT_FAKE_IGNORE_SIGTERM=1"), withHealth(ctr("db"), 5)))
+	h.taskIs(arn, ecs.TaskStatusRunning)
+	h.cp.stopTask(arn) // leaves a stop call waiting on the clock
+	time.Sleep(5 * time.Millisecond)
+	h.stop()
+	h.rt.Close()
+	h.eventually("goroutines to stop", func() bool { return goruntime.NumGoroutine() <= before })
 }
