@@ -141,6 +141,9 @@ func (a *Agent) Run(ctx context.Context) error {
 	a.persist()
 
 	for _, rec := range saved.Tasks {
+		if rec.Task == nil || rec.TaskDefinition == nil {
+			continue
+		}
 		a.startTask(ctx, restoreTask(a, rec))
 	}
 	a.wg.Add(1)

@@ -286,3 +286,18 @@ func TestEngineRestartLosesEvents(t *testing.T) {
 		t.Errorf("stop code = %q", got)
 	}
 }
+
+func TestHostNetworkBindings(t *testing.T) {
+	h := newHarness(t)
+	cd := ctr("web")
+	cd.PortMappings = []ecs.PortMapping{{ContainerPort: ptr(int64(8080)), Protocol: "udp"}}
+	td := taskDef("web", cd)
+	td.NetworkMode = ecs.NetworkModeHost
+	arn := h.runTask(td)
+	h.taskIs(arn, ecs.TaskStatusRunning)
+	h.eventually("bindings", func() bool { return len(h.cp.get(arn).container("web").NetworkBindings) == 1 })
+	want := ecs.NetworkBinding{BindIP: "0.0.0.0", ContainerPort: 8080, HostPort: 8080, Protocol: "udp"}
+	if got := h.cp.get(arn).container("web").NetworkBindings[0]; got != want {
+		t.Errorf("binding = %+v, want %+v", got, want)
+	}
+}

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/runtime"
@@ -226,6 +227,9 @@ func (t *task) observe(c *container, st runtime.ContainerStatus) {
 	case runtime.StateRunning:
 		c.known = StatusRunning
 		c.bindings = bindingsOf(st.Ports)
+		if t.def.NetworkMode == ecs.NetworkModeHost && len(c.bindings) == 0 {
+			c.bindings = hostBindings(c.def.PortMappings)
+		}
 	case runtime.StateExited:
 		if st.StartedAt.IsZero() {
 			c.known = max(c.known, StatusCreated)
@@ -246,6 +250,23 @@ func bindingsOf(ports []runtime.PortBinding) []ecs.NetworkBinding {
 		out = append(out, ecs.NetworkBinding{
 			BindIP: p.HostIP, ContainerPort: int64(p.ContainerPort), HostPort: int64(p.HostPort), Protocol: p.Protocol,
 		})
+	}
+	return out
+}
+
+// hostBindings are the bindings of a host-network container: every
+// container port is bound on the host as is.
+func hostBindings(pms []ecs.PortMapping) []ecs.NetworkBinding {
+	var out []ecs.NetworkBinding
+	for _, pm := range pms {
+		if pm.ContainerPort == nil {
+			continue
+		}
+		proto := strings.ToLower(pm.Protocol)
+		if proto == "" {
+			proto = "tcp"
+		}
+		out = append(out, ecs.NetworkBinding{BindIP: "0.0.0.0", ContainerPort: *pm.ContainerPort, HostPort: *pm.ContainerPort, Protocol: proto})
 	}
 	return out
 }
