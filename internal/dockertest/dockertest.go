@@ -83,7 +83,12 @@ func Labels(t testing.TB) map[string]string {
 func Name(t testing.TB, suffix string) string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	n := strings.NewReplacer("/", "-", " ", "_", "#", "_").Replace(t.Name())
+	n := strings.Map(func(r rune) rune {
+		if r < 128 && (r == '-' || r == '_' || r == '.' || ('0' <= r && r <= '9') || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z')) {
+			return r
+		}
+		return '_'
+	}, t.Name())
 	if len(n) > 40 {
 		n = n[:40]
 	}

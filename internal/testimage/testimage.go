@@ -6,7 +6,9 @@
 // The image is tagged by a hash of the program's source, the Go version and
 // the architecture, and kept between runs as a cache: a test run builds it
 // only when the program changed, and then removes the test images of older
-// versions. It carries the labels ecskit.test=1 and ecskit.testimage=1.
+// versions. It carries the labels ecskit.test=1, ecskit.testimage=1 and
+// ecskit.testimage.hash=<hash>. Concurrent test processes build it once:
+// they take a file lock in the temporary directory around the build.
 //
 // See ./app for what the program can do.
 package testimage
@@ -24,7 +26,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
+	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,8 +41,13 @@ var source embed.FS
 // Repository is the repository of the test image's tag.
 const Repository = "ecskit-testapp"
 
-// Labels every test image carries.
-var labels = map[string]string{"ecskit.test": "1", "ecskit.testimage": "1"}
+// Labels of the test image: everything tests make carries testLabel; the
+// test image also carries imageLabel and its version's hash.
+const (
+	testLabel  = "ecskit.test"
+	imageLabel = "ecskit.testimage"
+	hashLabel  = "ecskit.testimage.hash"
+)
 
 // built remembers the tags known present, per engine host, in this process.
 var (
@@ -74,7 +83,8 @@ func Ensure(ctx context.Context, rt *docker.Runtime) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	tag := Repository + ":" + contentHash(src, goarch)
+	hash := contentHash(src, goarch)
+	tag := Repository + ":" + hash
 
 	mu.Lock()
 	defer mu.Unlock()
@@ -82,18 +92,41 @@ func Ensure(ctx context.Context, rt *docker.Runtime) (string, error) {
 	if built[key] {
 		return tag, nil
 	}
+	// Test binaries of several packages run at once: one builds, the
+	// others wait and find the image.
+	unlock, err := lockFile(filepath.Join(os.TempDir(), "ecskit-testimage.lock"))
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
 	present, err := rt.ImagePresent(ctx, tag)
 	if err != nil {
 		return "", err
 	}
 	if !present {
-		if err := build(ctx, rt, tag, src, goarch); err != nil {
+		if err := build(ctx, rt, tag, hash, src, goarch); err != nil {
 			return "", err
 		}
-		removeStale(ctx, rt, tag)
+		removeStale(ctx, rt, hash)
 	}
 	built[key] = true
 	return tag, nil
+}
+
+// lockFile takes an exclusive lock on path, shared by every process.
+func lockFile(path string) (unlock func(), err error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o666)
+	if err != nil {
+		return nil, fmt.Errorf("testimage: lock: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("testimage: lock: %w", err)
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
 }
 
 // contentHash names a version of the program for one architecture.
@@ -117,7 +150,7 @@ func goArch(arch string) (string, error) {
 }
 
 // build compiles the program and builds the image.
-func build(ctx context.Context, rt *docker.Runtime, tag string, src []byte, goarch string) error {
+func build(ctx context.Context, rt *docker.Runtime, tag, hash string, src []byte, goarch string) error {
 	bin, err := compile(ctx, src, goarch)
 	if err != nil {
 		return err
@@ -140,7 +173,7 @@ func build(ctx context.Context, rt *docker.Runtime, tag string, src []byte, goar
 	if err := tw.Close(); err != nil {
 		return err
 	}
-	return rt.BuildImage(ctx, tag, &buf, labels)
+	return rt.BuildImage(ctx, tag, &buf, map[string]string{testLabel: "1", imageLabel: "1", hashLabel: hash})
 }
 
 // compile builds a static linux binary of src for goarch.
@@ -174,17 +207,17 @@ func compile(ctx context.Context, src []byte, goarch string) ([]byte, error) {
 
 // removeStale removes the test images of other versions of the program.
 // Failures are ignored: a stale image only costs disk space.
-func removeStale(ctx context.Context, rt *docker.Runtime, keep string) {
-	ids, err := rt.ImagesByLabel(ctx, "ecskit.testimage", "1")
+func removeStale(ctx context.Context, rt *docker.Runtime, hash string) {
+	all, err := rt.ImagesByLabel(ctx, imageLabel, "1")
 	if err != nil {
 		return
 	}
-	current, err := rt.ImageID(ctx, keep)
+	current, err := rt.ImagesByLabel(ctx, hashLabel, hash)
 	if err != nil {
 		return
 	}
-	for _, id := range ids {
-		if id != current {
+	for _, id := range all {
+		if !slices.Contains(current, id) {
 			_ = rt.RemoveImage(ctx, id)
 		}
 	}

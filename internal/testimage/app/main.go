@@ -1,11 +1,10 @@
 // Command app is the program of ecskit's test image: a static binary in a
-// FROM scratch image, scripted by its arguments (or TESTAPP_* environment
-// variables, read before the arguments) to behave like the containers the
-// integration tests need.
+// FROM scratch image, scripted by its arguments or environment to behave
+// like the containers the integration tests need.
 //
 // Usage:
 //
-//	app [flags]            run; with no flags, run until SIGTERM and exit 0
+//	app [flags]            run; with no flags, run until SIGTERM, then exit 143
 //	app health [flags]     a health-check command: exit 0 healthy, 1 unhealthy
 //
 // Run flags, in the order they act:
@@ -16,15 +15,31 @@
 //	                      env, uid, gid, cwd and hostname as JSON, /file?path=p
 //	                      returns a file
 //	-alloc                allocate and touch memory until killed (OOM tests)
+//	-oom-after d          start -alloc after duration d
 //	-ignore-sigterm       ignore SIGTERM (stop-timeout tests)
-//	-term-exit n          exit code after SIGTERM (default 0)
+//	-term-exit n          exit code after SIGTERM or SIGINT (default 143)
 //	-run d                exit after duration d (default: run forever)
 //	-exit n               exit code when -run elapses (default 0)
 //
+// Without a memory limit of at most 4 GiB, allocation stops at 512 MiB
+// (and the program keeps running) to spare the host.
+//
 // Health flags: -file path (healthy iff it exists), -url u (healthy iff a
-// GET answers 200); with neither, TESTAPP_HEALTHY=0 means unhealthy and
-// anything else healthy. Run flags also read TESTAPP_<FLAG> variables
-// (TESTAPP_EXIT=3, TESTAPP_IGNORE_SIGTERM=true).
+// GET answers 200); with neither, the container's environment decides:
+// TESTAPP_HEALTHY=0 or ECSKIT_FAKE_HEALTH=unhealthy mean unhealthy, anything
+// else healthy.
+//
+// Environment, read before the arguments (which win):
+//
+//	TESTAPP_<FLAG>                any run flag, e.g. TESTAPP_EXIT=3, TESTAPP_HTTP=:8080
+//	ECSKIT_FAKE_RUN_FOR=10s       -run 10s        (the script of runtime/fake, so one
+//	ECSKIT_FAKE_EXIT_CODE=3       -exit 3          task definition drives both the fake
+//	ECSKIT_FAKE_IGNORE_SIGTERM=1  -ignore-sigterm  runtime and a real engine)
+//	ECSKIT_FAKE_OOM=5s            -oom-after 5s
+//	ECSKIT_FAKE_HEALTH=unhealthy  the health command fails
+//
+// ECSKIT_FAKE_START_ERROR has no equivalent: a real engine starts the
+// program whatever its environment says.
 //
 // It imports nothing outside the standard library.
 package main
@@ -37,6 +52,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -56,8 +72,9 @@ func run(args []string, getenv func(string) string) int {
 		writes, copies multi
 		addr           = fs.String("http", "", "serve HTTP on `addr`")
 		alloc          = fs.Bool("alloc", false, "allocate memory until killed")
+		oomAfter       = fs.Duration("oom-after", 0, "start -alloc after this long")
 		ignoreTerm     = fs.Bool("ignore-sigterm", false, "ignore SIGTERM")
-		termExit       = fs.Int("term-exit", 0, "exit code after SIGTERM")
+		termExit       = fs.Int("term-exit", 143, "exit code after SIGTERM or SIGINT")
 		runFor         = fs.Duration("run", 0, "exit after this long (0: forever)")
 		exitCode       = fs.Int("exit", 0, "exit code when -run elapses")
 	)
@@ -102,8 +119,14 @@ func run(args []string, getenv func(string) string) int {
 			os.Exit(4)
 		}()
 	}
-	if *alloc {
+	switch {
+	case *alloc:
 		go allocate()
+	case *oomAfter > 0:
+		go func() {
+			time.Sleep(*oomAfter)
+			allocate()
+		}()
 	}
 	var done <-chan time.Time
 	if *runFor > 0 {
@@ -142,22 +165,35 @@ func health(args []string, getenv func(string) string) int {
 			return 1
 		}
 		return 0
-	case getenv("TESTAPP_HEALTHY") == "0":
+	case getenv("TESTAPP_HEALTHY") == "0", getenv("ECSKIT_FAKE_HEALTH") == "unhealthy":
 		return 1
 	default:
 		return 0
 	}
 }
 
-// parse sets flags from TESTAPP_<NAME> variables (NAME upper-cased, '-'
-// as '_'), then from args.
+// fakeScript maps the environment script of runtime/fake onto run flags.
+var fakeScript = map[string]string{
+	"ECSKIT_FAKE_RUN_FOR":        "run",
+	"ECSKIT_FAKE_EXIT_CODE":      "exit",
+	"ECSKIT_FAKE_IGNORE_SIGTERM": "ignore-sigterm",
+	"ECSKIT_FAKE_OOM":            "oom-after",
+}
+
+// parse sets flags from the fake runtime's script, then from TESTAPP_<NAME>
+// variables (NAME upper-cased, '-' as '_'), then from args.
 func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		name := "TESTAPP_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if v := getenv(name); v != "" && err == nil {
-			err = fs.Set(f.Name, v)
+	set := func(name, v string) {
+		if v != "" && err == nil && fs.Lookup(name) != nil {
+			err = fs.Set(name, v)
 		}
+	}
+	for env, name := range fakeScript {
+		set(name, getenv(env))
+	}
+	fs.VisitAll(func(f *flag.Flag) {
+		set(f.Name, getenv("TESTAPP_"+strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))))
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "app:", err)
@@ -208,9 +244,15 @@ type Info struct {
 // heap holds what allocate allocated, so the collector cannot free it.
 var heap [][]byte
 
-// allocate grows the heap by 1 MiB steps, touching every page, forever.
+// allocate grows the heap by 1 MiB steps, touching every page, until the
+// kernel kills the program, or up to 512 MiB when no memory limit of at
+// most 4 GiB guards the host.
 func allocate() {
-	for {
+	steps := -1
+	if !memoryLimited() {
+		steps = 512
+	}
+	for ; steps != 0; steps-- {
 		b := make([]byte, 1<<20)
 		for i := 0; i < len(b); i += 4096 {
 			b[i] = 1
@@ -218,6 +260,20 @@ func allocate() {
 		heap = append(heap, b)
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// memoryLimited reports whether the program's cgroup (v1 or v2) has a
+// memory limit of at most 4 GiB.
+func memoryLimited() bool {
+	for _, f := range []string{"/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory.max"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		return err == nil && n <= 4<<30
+	}
+	return false
 }
 
 // writeFile writes b to path, creating its parents.

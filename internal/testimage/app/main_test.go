@@ -22,6 +22,8 @@ func TestRunExitCodes(t *testing.T) {
 		{"args override env", []string{"-run", "1ms", "-exit", "1"}, map[string]string{"TESTAPP_EXIT": "5"}, 1},
 		{"bad flag", []string{"-nope"}, nil, 2},
 		{"write fails", []string{"-write", "/proc/nope/x=1", "-run", "1ms"}, nil, 3},
+		{"fake runtime script", nil, map[string]string{"ECSKIT_FAKE_RUN_FOR": "1ms", "ECSKIT_FAKE_EXIT_CODE": "4"}, 4},
+		{"TESTAPP beats the fake script", nil, map[string]string{"ECSKIT_FAKE_RUN_FOR": "1ms", "ECSKIT_FAKE_EXIT_CODE": "4", "TESTAPP_EXIT": "6"}, 6},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := run(tc.args, env(tc.env)); got != tc.want {
@@ -56,6 +58,8 @@ func TestHealth(t *testing.T) {
 	}{
 		{"default healthy", []string{"health"}, nil, 0},
 		{"env unhealthy", []string{"health"}, map[string]string{"TESTAPP_HEALTHY": "0"}, 1},
+		{"fake script unhealthy", []string{"health"}, map[string]string{"ECSKIT_FAKE_HEALTH": "unhealthy"}, 1},
+		{"fake script healthy", []string{"health"}, map[string]string{"ECSKIT_FAKE_HEALTH": "healthy"}, 0},
 		{"file present", []string{"health", "-file", present}, nil, 0},
 		{"file missing", []string{"health", "-file", filepath.Join(dir, "none")}, nil, 1},
 		{"url unreachable", []string{"health", "-url", "http://127.0.0.1:1/"}, nil, 1},
