@@ -140,11 +140,20 @@ func (a *Agent) Run(ctx context.Context) error {
 	a.regOnce.Do(func() { close(a.registered) })
 	a.persist()
 
+	// Tasks saved under another instance ARN (the control plane did not
+	// know the saved one) belong to no one now: stop them, report nothing.
+	foreign := saved.ContainerInstanceArn != "" && saved.ContainerInstanceArn != a.ContainerInstanceArn()
 	for _, rec := range saved.Tasks {
 		if rec.Task == nil || rec.TaskDefinition == nil {
 			continue
 		}
-		a.startTask(ctx, restoreTask(a, rec))
+		t := restoreTask(a, rec)
+		if foreign {
+			a.log.Warn("agent: stopping task of a previous registration", "task", t.arn)
+			t.foreign = true
+			t.stop("", "")
+		}
+		a.startTask(ctx, t)
 	}
 	a.wg.Add(1)
 	go func() {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ecskit/ecs"
 )
+
+var instanceSeq atomic.Int64
 
 // testCP is a small stateful control plane: it keeps tasks, answers polls
 // with their desired state, and folds the agent's reports into them, the
@@ -47,8 +50,8 @@ func (cp *testCP) RegisterContainerInstance(_ context.Context, in *ecs.RegisterC
 	defer cp.mu.Unlock()
 	cp.registrations = append(cp.registrations, *in)
 	arn := in.ContainerInstanceArn
-	if arn == "" {
-		arn = fmt.Sprintf("arn:aws:ecs:us-east-1:123456789012:container-instance/default/%d", len(cp.registrations))
+	if arn == "" || arn != cp.instanceArn {
+		arn = fmt.Sprintf("arn:aws:ecs:us-east-1:123456789012:container-instance/default/%d", instanceSeq.Add(1))
 	}
 	cp.instanceArn = arn
 	return &ecs.RegisterContainerInstanceOutput{ContainerInstance: &ecs.ContainerInstance{ContainerInstanceArn: arn}}, nil

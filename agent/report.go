@@ -14,6 +14,12 @@ import (
 // then.
 func (t *task) report(ctx context.Context) {
 	now := t.now()
+	if t.foreign {
+		if t.known == ecs.TaskStatusStopped && t.cleanupAt.IsZero() {
+			t.cleanupAt = t.stoppedAt.Add(t.a.cfg.CleanupWait)
+		}
+		return
+	}
 	if now.Before(t.retryAt) {
 		return
 	}

@@ -157,3 +157,17 @@ func TestRunStopsEveryGoroutine(t *testing.T) {
 	h.rt.Close()
 	h.eventually("goroutines to stop", func() bool { return goruntime.NumGoroutine() <= before })
 }
+
+func TestRestartUnderNewRegistrationStopsSavedTasks(t *testing.T) {
+	h := newHarness(t, func(c *agent.Config) { c.StateFile = filepath.Join(t.TempDir(), "agent.json") })
+	arn := h.runTask(taskDef("web", ctr("app")))
+	h.taskIs(arn, ecs.TaskStatusRunning)
+	h.stop()
+	// A control plane that lost the instance registers it anew.
+	h.cp = newTestCP()
+	h.cfg.ControlPlane = h.cp
+	h.start()
+	h.advanceUntil("old containers removed", 10*time.Second, 5*time.Minute, func() bool {
+		return len(h.rt.Containers()) == 0 && len(h.agent.Tasks()) == 0
+	})
+}

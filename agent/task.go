@@ -32,6 +32,9 @@ type task struct {
 	reason     string
 	volumes    map[string]string // task-scoped volume -> engine volume name
 	volumesOK  bool
+	// foreign marks a saved task of an earlier registration: the agent
+	// stops it and does not report it.
+	foreign bool
 
 	pullStartedAt, pullStoppedAt, executionStoppedAt, stoppedAt time.Time
 
