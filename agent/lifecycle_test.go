@@ -1,6 +1,7 @@
 package agent_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -300,4 +301,30 @@ func TestHostNetworkBindings(t *testing.T) {
 	if got := h.cp.get(arn).container("web").NetworkBindings[0]; got != want {
 		t.Errorf("binding = %+v, want %+v", got, want)
 	}
+}
+
+func TestRegistrationRetriedWhileEngineDown(t *testing.T) {
+	h := newHarness(t)
+	h.stop()
+	h.rt.SetUnavailable(true)
+	h.agent = agent.New(h.cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.agent.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	h.clk.Advance(10 * time.Second)
+	select {
+	case <-h.agent.Registered():
+		t.Fatal("registered although the engine is down")
+	case <-time.After(5 * time.Millisecond):
+	}
+	h.rt.SetUnavailable(false)
+	h.advanceUntil("registered", 5*time.Second, 2*time.Minute, func() bool {
+		select {
+		case <-h.agent.Registered():
+			return true
+		default:
+			return false
+		}
+	})
 }

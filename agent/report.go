@@ -84,7 +84,15 @@ func ts(t0 time.Time) ecs.Time {
 // cleanupDue reports whether the task is stopped, reported and past its
 // cleanup wait.
 func (t *task) cleanupDue() bool {
-	return !t.cleanupAt.IsZero() && !t.now().Before(t.cleanupAt)
+	if t.cleanupAt.IsZero() || t.now().Before(t.cleanupAt) {
+		return false
+	}
+	for _, c := range t.containers {
+		if c.busy {
+			return false // its result is still to come
+		}
+	}
+	return true
 }
 
 // cleanup removes the task's containers (including any the agent lost

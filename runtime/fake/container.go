@@ -84,7 +84,7 @@ func (c *container) signalExit() {
 // Create creates a container from spec. The image must be in the cache,
 // the name unused, and every volumesFrom source must exist.
 func (r *Runtime) Create(ctx context.Context, spec runtime.ContainerSpec) (string, error) {
-	if err := ctx.Err(); err != nil {
+	if err := r.check(ctx); err != nil {
 		return "", err
 	}
 	sc, err := parseScript(spec.Env)
@@ -133,7 +133,7 @@ func (r *Runtime) Create(ctx context.Context, spec runtime.ContainerSpec) (strin
 // Start starts a created (or exited) container and arms its scripted
 // timers: run-for, OOM and health.
 func (r *Runtime) Start(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
+	if err := r.check(ctx); err != nil {
 		return err
 	}
 	r.mu.Lock()
@@ -266,7 +266,7 @@ func (r *Runtime) exit(c *container, code int, oom bool) {
 // Stop stops a running container: it exits at once with 143, or, if it
 // ignores SIGTERM, is killed with 137 after timeout on the clock.
 func (r *Runtime) Stop(ctx context.Context, id string, timeout time.Duration) error {
-	if err := ctx.Err(); err != nil {
+	if err := r.check(ctx); err != nil {
 		return err
 	}
 	r.mu.Lock()

@@ -17,7 +17,7 @@ type subscriber struct {
 // closed; the channel is then closed. Events lost in an engine restart are
 // never delivered; the stream itself survives the restart.
 func (r *Runtime) Events(ctx context.Context) (<-chan runtime.Event, error) {
-	if err := ctx.Err(); err != nil {
+	if err := r.check(ctx); err != nil {
 		return nil, err
 	}
 	s := &subscriber{notify: make(chan struct{}, 1)}

@@ -106,6 +106,7 @@ type Runtime struct {
 	usedPorts  map[string]string // "tcp/80" -> container id
 	subs       map[*subscriber]struct{}
 	muted      bool // an engine restart is in progress: events are lost
+	down       bool // the engine does not answer
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -147,9 +148,30 @@ func (r *Runtime) Close() error {
 	return nil
 }
 
+// SetUnavailable makes every call fail with runtime.ErrUnavailable (true)
+// or answer again (false). Event streams stay open.
+func (r *Runtime) SetUnavailable(down bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.down = down
+}
+
+// check fails a call whose ctx is done or that the engine cannot answer.
+func (r *Runtime) check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.down {
+		return fmt.Errorf("%w: fake engine is down", runtime.ErrUnavailable)
+	}
+	return nil
+}
+
 // Info describes the fake host.
 func (r *Runtime) Info(ctx context.Context) (runtime.HostInfo, error) {
-	if err := ctx.Err(); err != nil {
+	if err := r.check(ctx); err != nil {
 		return runtime.HostInfo{}, err
 	}
 	r.mu.Lock()
@@ -175,7 +197,7 @@ func imageID(image string) string {
 
 // ImagePresent reports whether the image is in the cache.
 func (r *Runtime) ImagePresent(ctx context.Context, image string) (bool, error) {
-	if err := ctx.Err(); err != nil {
+	if err := r.check(ctx); err != nil {
 		return false, err
 	}
 	r.mu.Lock()
@@ -186,7 +208,7 @@ func (r *Runtime) ImagePresent(ctx context.Context, image string) (bool, error) 
 // PullImage "pulls" a registry image into the cache; other images fail
 // with runtime.ErrImagePull.
 func (r *Runtime) PullImage(ctx context.Context, image string) error {
-	if err := ctx.Err(); err != nil {
+	if err := r.check(ctx); err != nil {
 		return err
 	}
 	r.mu.Lock()
@@ -209,7 +231,7 @@ func (r *Runtime) Pulls() []string {
 
 // CreateVolume creates a named volume; an existing one is kept.
 func (r *Runtime) CreateVolume(ctx context.Context, name string, labels map[string]string) error {
-	if err := ctx.Err(); err != nil {
+	if err := r.check(ctx); err != nil {
 		return err
 	}
 	r.mu.Lock()
@@ -222,7 +244,7 @@ func (r *Runtime) CreateVolume(ctx context.Context, name string, labels map[stri
 
 // RemoveVolume removes a named volume.
 func (r *Runtime) RemoveVolume(ctx context.Context, name string) error {
-	if err := ctx.Err(); err != nil {
+	if err := r.check(ctx); err != nil {
 		return err
 	}
 	r.mu.Lock()
@@ -245,7 +267,7 @@ func (r *Runtime) Volumes() []string {
 
 // List returns the containers carrying every given label, sorted by name.
 func (r *Runtime) List(ctx context.Context, labels map[string]string) ([]runtime.ContainerSummary, error) {
-	if err := ctx.Err(); err != nil {
+	if err := r.check(ctx); err != nil {
 		return nil, err
 	}
 	r.mu.Lock()
@@ -274,7 +296,7 @@ func matches(have, want map[string]string) bool {
 
 // Inspect reports a container's state.
 func (r *Runtime) Inspect(ctx context.Context, id string) (runtime.ContainerStatus, error) {
-	if err := ctx.Err(); err != nil {
+	if err := r.check(ctx); err != nil {
 		return runtime.ContainerStatus{}, err
 	}
 	r.mu.Lock()
@@ -314,7 +336,7 @@ func (r *Runtime) lookup(id string) (*container, error) {
 
 // Remove removes a container, killing it first if it runs.
 func (r *Runtime) Remove(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
+	if err := r.check(ctx); err != nil {
 		return err
 	}
 	r.mu.Lock()
