@@ -31,7 +31,7 @@ func newHarness(t *testing.T, mutate ...func(*agent.Config)) *harness {
 	t.Helper()
 	clk := clock.NewFake(t0)
 	rt := fake.New(fake.WithClock(clk), fake.WithResources(4, 8<<30),
-		fake.WithImages("busybox"), fake.WithRegistry("busybox", "nginx", "redis"))
+		fake.WithImages("busybox", "cachedonly"), fake.WithRegistry("busybox", "nginx", "redis"))
 	t.Cleanup(func() { rt.Close() })
 	h := &harness{t: t, clk: clk, rt: rt, cp: newTestCP()}
 	h.cfg = agent.Config{
