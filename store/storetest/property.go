@@ -46,7 +46,7 @@ func counterKey(i int) string { return fmt.Sprintf("counters/%02d", i) }
 func toggleKey(i int) string  { return fmt.Sprintf("tmp/%02d", i) }
 
 func testProperty(t *testing.T, s store.Store) {
-	ops := 250
+	ops := 400
 	if testing.Short() {
 		ops = 60
 	}
