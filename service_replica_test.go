@@ -48,7 +48,7 @@ func TestServiceReplicaKeepsDesiredCount(t *testing.T) {
 	svc = s.service("web")
 	require.Len(t, svc.Deployments, 1, "a replacement starts no deployment")
 	require.Equal(t, dep.Id, svc.Deployments[0].Id)
-	require.EqualValues(t, 1, svc.Deployments[0].FailedTasks, "an unhealthy task that exits counts as failed")
+	require.EqualValues(t, 0, svc.Deployments[0].FailedTasks, "a healthy task that exits is no failed task")
 
 	// Scaling out and in starts no deployment.
 	s.update(&UpdateServiceInput{Service: "web", DesiredCount: i64(5)})

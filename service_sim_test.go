@@ -65,7 +65,7 @@ func (s *sim) addInstance(az string, cpu, mem int64, attrs ...Attribute) string 
 			{Name: ResourceCPU, Type: "INTEGER", IntegerValue: cpu},
 			{Name: ResourceMemory, Type: "INTEGER", IntegerValue: mem},
 		},
-		Attributes: attrs,
+		Attributes: append([]Attribute{{Name: "ecs.capability.container-health-check"}}, attrs...),
 	})
 	require.NoError(s.t, err)
 	s.insts = append(s.insts, out.ContainerInstance.ContainerInstanceArn)
@@ -263,8 +263,9 @@ func (st *simState) healthy(service string) int {
 // pending or stopping.
 func (st *simState) steady(service string) bool {
 	svc := st.services[service]
-	return svc != nil && len(svc.Deployments) == 1 && svc.RunningCount == svc.DesiredCount &&
-		svc.PendingCount == 0 && len(st.live(service)) == int(svc.DesiredCount)
+	return svc != nil && len(svc.Deployments) == 1 && svc.Deployments[0].RolloutState == RolloutStateCompleted &&
+		svc.RunningCount == svc.DesiredCount &&
+		svc.PendingCount == 0 && len(st.live(service)) == int(svc.DesiredCount) && st.healthy(service) == int(svc.DesiredCount)
 }
 
 // check asserts the invariants that hold at every moment: no instance is
