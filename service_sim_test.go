@@ -125,7 +125,7 @@ func (s *sim) drive(t *Task, td *TaskDefinition, now time.Time) {
 	case t.LastStatus != TaskStatusRunning:
 		if msg := simEnv(td, "ECSKIT_FAKE_START_ERROR"); msg != "" {
 			s.submit(&SubmitTaskStateChangeInput{Task: t.TaskArn, Status: TaskStatusStopped, StopCode: StopCodeTaskFailedToStart,
-				Reason: "CannotStartContainerError: " + msg,
+				Reason:     "CannotStartContainerError: " + msg,
 				Containers: []ContainerStateChange{{ContainerName: "app", Status: TaskStatusStopped, Reason: "CannotStartContainerError: " + msg}}})
 			return
 		}
