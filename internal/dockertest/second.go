@@ -14,8 +14,30 @@ import (
 	"github.com/ecskit/ecs/runtime/docker"
 )
 
-// SecondEngine starts a Docker engine of its own for t and returns its
-// Runtime; the engine is stopped and its state deleted when t ends.
+// Engine is a Docker engine of a test's own: a second dockerd on this
+// machine. See StartEngine.
+type Engine struct {
+	// Runtime talks to the engine.
+	Runtime *docker.Runtime
+
+	t       testing.TB
+	dir     string
+	argv    []string
+	logFile *os.File
+	cmd     *exec.Cmd
+	exited  chan struct{}
+}
+
+// SecondEngine starts an Engine for t and returns its Runtime; see
+// StartEngine.
+func SecondEngine(t testing.TB, opts ...docker.Option) *docker.Runtime {
+	t.Helper()
+	return StartEngine(t, opts...).Runtime
+}
+
+// StartEngine starts a Docker engine of its own for t, with a Runtime
+// configured by opts; the engine is stopped and its state deleted when t
+// ends, after its containers are removed.
 //
 // The engine is a second dockerd on this machine with its own socket, data
 // root, exec root and pidfile, the vfs storage driver, no bridge and no
@@ -23,12 +45,12 @@ import (
 // dockerd started with --bridge=none deletes the docker0 interface it
 // finds, which in a shared network namespace would be the first engine's.
 // Containers on it must use network mode "none" (or "host", which is the
-// private namespace).
+// engine's private namespace).
 //
 // It needs root, dockerd and unshare. Without them t is skipped, saying
 // why; when they are there but the engine does not come up, t fails under
 // ECSKIT_REQUIRE_DOCKER=1 and is skipped otherwise.
-func SecondEngine(t testing.TB) *docker.Runtime {
+func StartEngine(t testing.TB, opts ...docker.Option) *Engine {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("dockertest: a second engine needs root")
@@ -56,7 +78,7 @@ func SecondEngine(t testing.TB) *docker.Runtime {
 		t.Fatal(err)
 	}
 	host := "unix://" + filepath.Join(dir, "docker.sock")
-	cmd := exec.Command(unshare, "--net", "--", dockerd,
+	e := &Engine{t: t, dir: dir, logFile: logFile, argv: []string{unshare, "--net", "--", dockerd,
 		"--config-file", cfg, // not the machine's /etc/docker/daemon.json
 		"--host", host,
 		"--data-root", filepath.Join(dir, "data"),
@@ -67,62 +89,93 @@ func SecondEngine(t testing.TB) *docker.Runtime {
 		"--iptables=false",
 		"--ip-masq=false",
 		"--log-level", "warn",
-	)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		os.RemoveAll(dir)
-		t.Fatalf("dockertest: start dockerd: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
+	}}
 	t.Cleanup(func() {
-		stopEngine(t, cmd, exited)
+		e.Stop()
 		logFile.Close()
 		removeState(t, dir)
 	})
-
-	rt, err := docker.New(docker.WithoutEnv(), docker.WithHost(host))
+	e.Runtime, err = docker.New(append([]docker.Option{docker.WithoutEnv(), docker.WithHost(host)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.Start()
+	t.Cleanup(func() {
+		if e.running() {
+			sweep(t, e.Runtime, testIDLabel, testID(t))
+		}
+		e.Runtime.Close()
+	})
+	return e
+}
+
+// Start starts the engine's dockerd, if it is not running, and waits until
+// it answers.
+func (e *Engine) Start() {
+	t := e.t
+	t.Helper()
+	if e.running() {
+		return
+	}
+	cmd := exec.Command(e.argv[0], e.argv[1:]...)
+	cmd.Stdout, cmd.Stderr = e.logFile, e.logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("dockertest: start dockerd: %v", err)
+	}
+	e.cmd, e.exited = cmd, make(chan struct{})
+	go func(exited chan struct{}) {
+		_ = cmd.Wait()
+		close(exited)
+	}(e.exited)
+
 	deadline := time.Now().Add(time.Minute)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		err := rt.Ping(ctx)
+		err := e.Runtime.Ping(ctx)
 		cancel()
 		if err == nil {
-			break
+			return
 		}
 		select {
-		case <-exited:
-			unavailable(t, "second dockerd exited: %v\n%s", cmd.ProcessState, tail(filepath.Join(dir, "dockerd.log")))
+		case <-e.exited:
+			unavailable(t, "second dockerd exited: %v\n%s", cmd.ProcessState, tail(e.logFile.Name()))
+			return
 		default:
 		}
 		if time.Now().After(deadline) {
-			unavailable(t, "second dockerd did not answer within a minute: %v\n%s", err, tail(filepath.Join(dir, "dockerd.log")))
+			unavailable(t, "second dockerd did not answer within a minute: %v\n%s", err, tail(e.logFile.Name()))
+			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Cleanup(func() {
-		sweep(t, rt, testIDLabel, testID(t))
-		rt.Close()
-	})
-	return rt
 }
 
-// stopEngine stops dockerd: SIGTERM, then SIGKILL after 30 s.
-func stopEngine(t testing.TB, cmd *exec.Cmd, exited <-chan struct{}) {
-	_ = cmd.Process.Signal(syscall.SIGTERM)
+// Stop stops the engine's dockerd, keeping its state: SIGTERM, then SIGKILL
+// after 30 s. Its containers stop with it.
+func (e *Engine) Stop() {
+	if !e.running() {
+		return
+	}
+	_ = e.cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-exited:
+	case <-e.exited:
 	case <-time.After(30 * time.Second):
-		t.Errorf("dockertest: second dockerd ignored SIGTERM; killing it")
-		_ = cmd.Process.Kill()
-		<-exited
+		e.t.Errorf("dockertest: second dockerd ignored SIGTERM; killing it")
+		_ = e.cmd.Process.Kill()
+		<-e.exited
+	}
+}
+
+// running reports whether dockerd runs.
+func (e *Engine) running() bool {
+	if e.cmd == nil {
+		return false
+	}
+	select {
+	case <-e.exited:
+		return false
+	default:
+		return true
 	}
 }
 

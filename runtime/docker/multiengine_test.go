@@ -1,6 +1,8 @@
 package docker_test
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -59,4 +61,31 @@ func TestSeveralEngines(t *testing.T) {
 	if errA != nil || errB != nil || infoA.Name != infoB.Name || rtA.Host() == rtB.Host() {
 		t.Errorf("engines: %s (%v) and %s (%v): want the same machine behind two hosts", rtA.Host(), errA, rtB.Host(), errB)
 	}
+}
+
+// TestEventsSurviveEngineRestart restarts an engine under an event stream:
+// the stream stays open and delivers the events of containers made after
+// the restart.
+func TestEventsSurviveEngineRestart(t *testing.T) {
+	t.Parallel()
+	e := dockertest.StartEngine(t, docker.WithTimeouts(docker.Timeouts{EventsBackoffMin: 50 * time.Millisecond, EventsBackoffMax: 500 * time.Millisecond}))
+	rt := e.Runtime
+	img := testimage.Image(t, rt)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch, err := rt.Events(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := run(t, rt, img, runtime.ContainerSpec{Command: []string{"-run", "1ms"}, NetworkMode: "none"})
+	collect(t, ch, before, runtime.EventStart)
+
+	e.Stop()
+	if _, err := rt.Inspect(ctxFor(t, time.Minute), before); !errors.Is(err, runtime.ErrUnavailable) {
+		t.Errorf("Inspect while the engine is down = %v, want ErrUnavailable", err)
+	}
+	e.Start()
+
+	after := run(t, rt, img, runtime.ContainerSpec{Command: []string{"-run", "1ms"}, NetworkMode: "none"})
+	collect(t, ch, after, runtime.EventCreate, runtime.EventStart, runtime.EventDie)
 }
