@@ -328,3 +328,17 @@ func TestRegistrationRetriedWhileEngineDown(t *testing.T) {
 		}
 	})
 }
+
+func TestFailureStopsStartedDependencies(t *testing.T) {
+	// db runs; app (depending on db) fails to start; db must then be
+	// stopped without waiting for anything else to happen.
+	h := newHarness(t)
+	arn := h.runTask(taskDef("web", ctr("db"), dependsOn(ctr("app", "ECSKIT_FAKE_START_ERROR=boom"), "db", ecs.ConditionStart)))
+	ct := h.taskIs(arn, ecs.TaskStatusStopped)
+	if got := exitCode(ct.container("db")); got != 143 {
+		t.Errorf("db exit code = %d, want 143", got)
+	}
+	if ct.task.StopCode != ecs.StopCodeTaskFailedToStart {
+		t.Errorf("stop code = %q", ct.task.StopCode)
+	}
+}

@@ -51,6 +51,9 @@ func (t *task) startSteps(ctx context.Context) {
 	}
 	pulling := false
 	for _, c := range t.containers {
+		if t.desired != ecs.TaskStatusRunning {
+			return // a step failed the task
+		}
 		if c.busy {
 			pulling = pulling || c.known == StatusNone
 			continue
@@ -114,25 +117,31 @@ func (t *task) create(ctx context.Context, c *container) {
 // stopped. Containers that never started are simply marked STOPPED.
 func (t *task) stopSteps(ctx context.Context) {
 	ordered := !t.hasCycle()
-	for _, c := range t.containers {
-		if c.busy {
-			if c.cancel != nil && c.known == StatusNone {
-				c.cancel() // no point finishing the pull
+	// Marking a container STOPPED may let a dependency stop: repeat until
+	// nothing changes.
+	for changed := true; changed; {
+		changed = false
+		for _, c := range t.containers {
+			if c.busy {
+				if c.cancel != nil && c.known == StatusNone {
+					c.cancel() // no point finishing the pull
+				}
+				continue
 			}
-			continue
-		}
-		switch {
-		case c.known == StatusStopped:
-		case c.known < StatusRunning:
-			c.known = StatusStopped
-		case !c.stopSent && (!ordered || t.dependentsStopped(c)):
-			c.stopSent = true
-			id, timeout := c.id, t.stopTimeout(c)
-			t.spawn(ctx, c, opStop, func(ctx context.Context) (string, error) {
-				ctx, cancel := context.WithTimeout(ctx, timeout+stopCallMargin)
-				defer cancel()
-				return "", t.a.cfg.Runtime.Stop(ctx, id, timeout)
-			})
+			switch {
+			case c.known == StatusStopped:
+			case c.known < StatusRunning:
+				c.known = StatusStopped
+				changed = true
+			case !c.stopSent && (!ordered || t.dependentsStopped(c)):
+				c.stopSent = true
+				id, timeout := c.id, t.stopTimeout(c)
+				t.spawn(ctx, c, opStop, func(ctx context.Context) (string, error) {
+					ctx, cancel := context.WithTimeout(ctx, timeout+stopCallMargin)
+					defer cancel()
+					return "", t.a.cfg.Runtime.Stop(ctx, id, timeout)
+				})
+			}
 		}
 	}
 }
