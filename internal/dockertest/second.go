@@ -47,21 +47,24 @@ func SecondEngine(t testing.TB, opts ...docker.Option) *docker.Runtime {
 // Containers on it must use network mode "none" (or "host", which is the
 // engine's private namespace).
 //
-// It needs root, dockerd and unshare. Without them t is skipped, saying
-// why; when they are there but the engine does not come up, t fails under
-// ECSKIT_REQUIRE_DOCKER=1 and is skipped otherwise.
+// It needs root, dockerd and unshare. Without them, or when the engine does
+// not come up, t is skipped saying why, or fails under
+// ECSKIT_REQUIRE_DOCKER=1.
 func StartEngine(t testing.TB, opts ...docker.Option) *Engine {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("dockertest: a second engine needs root")
+		unavailable(t, "a second engine needs root")
+		return nil
 	}
 	dockerd, err := exec.LookPath("dockerd")
 	if err != nil {
-		t.Skip("dockertest: a second engine needs dockerd, which is not installed")
+		unavailable(t, "a second engine needs dockerd, which is not installed")
+		return nil
 	}
 	unshare, err := exec.LookPath("unshare")
 	if err != nil {
-		t.Skip("dockertest: a second engine needs unshare (util-linux), which is not installed")
+		unavailable(t, "a second engine needs unshare (util-linux), which is not installed")
+		return nil
 	}
 
 	// A short path: the engine's sockets live below it.
