@@ -39,6 +39,7 @@ func (h *Handler) operations() map[string]operation {
 		"DescribeClusters": op(cp.DescribeClusters),
 		"ListClusters":     op(cp.ListClusters),
 		"DeleteCluster":    op(cp.DeleteCluster),
+		"UpdateCluster":    op(cp.UpdateCluster),
 
 		// Container instances and attributes.
 		"RegisterContainerInstance":     op(h.registerContainerInstance),
@@ -64,6 +65,11 @@ func (h *Handler) operations() map[string]operation {
 		"StopTask":      op(cp.StopTask),
 		"DescribeTasks": op(cp.DescribeTasks),
 		"ListTasks":     op(cp.ListTasks),
+
+		// Tags.
+		"TagResource":         op(cp.TagResource),
+		"UntagResource":       op(cp.UntagResource),
+		"ListTagsForResource": op(cp.ListTagsForResource),
 
 		// The agent's calls: ECS's own, plus ecskit's PollTasks.
 		"DiscoverPollEndpoint":       op(h.discoverPollEndpoint),
@@ -91,8 +97,7 @@ func (h *Handler) operations() map[string]operation {
 // being written. See operations.
 var pendingActions = []string{
 	"CreateService", "UpdateService", "DeleteService", "DescribeServices", "ListServices",
-	"TagResource", "UntagResource", "ListTagsForResource",
-	"UpdateCluster", "UpdateClusterSettings",
+	"UpdateClusterSettings",
 }
 
 var (
