@@ -97,7 +97,9 @@ func (a *Agent) Tasks() []TaskState {
 
 // Run registers the instance and runs its tasks until ctx is done. Every
 // goroutine it started has stopped when it returns. It returns nil after
-// ctx is done, or an error if the agent cannot run at all.
+// ctx is done, or an error if the agent cannot run at all. Run may be
+// called again after it returned: the agent then starts over as a
+// restarted process would, adopting its containers.
 func (a *Agent) Run(ctx context.Context) error {
 	if a.cfg.ControlPlane == nil || a.cfg.Runtime == nil {
 		return errors.New("agent: Config.ControlPlane and Config.Runtime are required")
@@ -111,6 +113,11 @@ func (a *Agent) Run(ctx context.Context) error {
 		cancel()
 		a.wg.Wait()
 	}()
+
+	// A second Run starts over, as a restarted agent process would.
+	a.mu.Lock()
+	a.tasks, a.snapshots, a.records = map[string]*task{}, map[string]TaskState{}, map[string]taskRecord{}
+	a.mu.Unlock()
 
 	saved, err := loadState(a.cfg.StateFile)
 	if err != nil {
