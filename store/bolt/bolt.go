@@ -21,7 +21,7 @@
 //     Inside the transaction that wrote it, a record's Version is 0.
 //   - Watch history lives in memory: it starts at the revision the file had
 //     when it was opened and holds a bounded number of events (WithHistory,
-//     default 100,000). Watching after an older revision, or falling that
+//     default 100,000; WithHistoryBytes, default 64 MiB). Watching after an older revision, or falling that
 //     far behind, fails with store.ErrCompacted; the caller lists afresh.
 //   - Close waits for a running Update, ends every watcher with
 //     store.ErrClosed and closes the file. Closing twice returns nil.
@@ -87,6 +87,7 @@ type Option func(*config)
 
 type config struct {
 	history     int
+	histBytes   int
 	noSync      bool
 	lockTimeout time.Duration
 	mmapSize    int
@@ -95,6 +96,10 @@ type config struct {
 // WithHistory bounds the in-memory watch history to about n events.
 // n <= 0 selects the default of 100,000.
 func WithHistory(n int) Option { return func(c *config) { c.history = n } }
+
+// WithHistoryBytes bounds the memory the watch history keeps for old
+// values to about n bytes. n <= 0 selects the default of 64 MiB.
+func WithHistoryBytes(n int) Option { return func(c *config) { c.histBytes = n } }
 
 // WithNoSync skips the fsync after each commit: much faster, and a crash
 // of the process still loses nothing, but a crash of the machine may lose
@@ -148,7 +153,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s := &Store{db: db, writer: make(chan struct{}, 1), log: watchlog.New(rev, c.history)}
+	s := &Store{db: db, writer: make(chan struct{}, 1), log: watchlog.New(rev, c.history, c.histBytes)}
 	s.rev.Store(rev)
 	return s, nil
 }
@@ -201,8 +206,11 @@ func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 	if s.closed.Load() {
 		return store.ErrClosed
 	}
-	var events []store.Event
-	var rev int64
+	var (
+		events []store.Event
+		rev    int64
+		fnErr  error // the error of fn, returned unchanged
+	)
 	err := s.db.Update(func(btx *bbolt.Tx) error {
 		meta := btx.Bucket(bucketMeta)
 		read, err := readRevision(meta)
@@ -211,11 +219,11 @@ func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 		}
 		tx := &txn{b: btx.Bucket(bucketRecords), rev: read, touched: map[string]bool{}}
 		defer tx.end()
-		if err := fn(tx); err != nil {
-			return err
+		if fnErr = fn(tx); fnErr != nil {
+			return fnErr
 		}
-		if err := ctx.Err(); err != nil {
-			return err
+		if fnErr = ctx.Err(); fnErr != nil {
+			return fnErr
 		}
 		if events = tx.events(); len(events) == 0 {
 			return errNoChange
@@ -223,11 +231,13 @@ func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 		rev = read + 1
 		return meta.Put(keyRevision, binary.BigEndian.AppendUint64(nil, uint64(rev)))
 	})
-	if err == errNoChange { // our own sentinel, never wrapped
+	switch {
+	case fnErr != nil:
+		return fnErr
+	case err == errNoChange: // our own sentinel, never wrapped
 		return nil
-	}
-	if err != nil {
-		return err
+	case err != nil:
+		return fmt.Errorf("store: commit: %w", err)
 	}
 	s.log.Append(rev, events)
 	s.rev.Store(rev)

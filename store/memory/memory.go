@@ -20,8 +20,8 @@
 //     assigned).
 //   - Values are copied on Put and on every read and event, so callers may
 //     reuse and modify their buffers.
-//   - Watch keeps a bounded history (WithHistory, default
-//     100,000 events). A Watch after a revision older than the history fails
+//   - Watch keeps a bounded history (WithHistory, default 100,000 events;
+//     WithHistoryBytes, default 64 MiB of keys and values). A Watch after a revision older than the history fails
 //     with store.ErrCompacted, and so does a running watcher that falls more
 //     than the history behind: it ends with Err matching store.ErrCompacted
 //     after delivering every event it still could, never skipping one.
@@ -68,13 +68,19 @@ var _ store.Store = (*Store)(nil)
 type Option func(*config)
 
 type config struct {
-	history int
+	history, historyBytes int
 }
 
-// WithHistory bounds the watch history to about n events (the newest
-// revision is always kept whole). n <= 0 selects the default of 100,000.
+// WithHistory bounds the watch history to n events (the newest revision
+// is always kept whole). n <= 0 selects the default of 100,000.
 func WithHistory(n int) Option {
 	return func(c *config) { c.history = n }
+}
+
+// WithHistoryBytes bounds the memory the watch history keeps for old
+// values to about n bytes. n <= 0 selects the default of 64 MiB.
+func WithHistoryBytes(n int) Option {
+	return func(c *config) { c.historyBytes = n }
 }
 
 // New returns an empty Store at revision 0.
@@ -85,7 +91,7 @@ func New(opts ...Option) *Store {
 	}
 	s := &Store{
 		writer: make(chan struct{}, 1),
-		log:    watchlog.New(0, c.history),
+		log:    watchlog.New(0, c.history, c.historyBytes),
 	}
 	s.current.Store(&snapshot{root: newLeaf()})
 	return s

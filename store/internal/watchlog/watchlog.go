@@ -18,8 +18,14 @@ import (
 	"github.com/ecskit/ecs/store"
 )
 
-// DefaultMaxEvents is the history bound used when none is given.
-const DefaultMaxEvents = 100_000
+// Default history bounds, used when none is given.
+const (
+	DefaultMaxEvents = 100_000
+	DefaultMaxBytes  = 64 << 20
+)
+
+// eventOverhead is the size charged for an event besides its key and value.
+const eventOverhead = 64
 
 // maxBatch bounds how many revisions a watcher takes from the history at a
 // time, so that a stalled watcher notices compaction soon after it resumes.
@@ -28,6 +34,7 @@ const maxBatch = 128
 type revision struct {
 	rev    int64
 	events []store.Event // immutable once appended; values are never changed
+	bytes  int
 }
 
 // Log is a bounded history of committed revisions. Revisions must be
@@ -38,7 +45,9 @@ type Log struct {
 	compacted int64      // the newest revision no longer held
 	last      int64      // the newest revision appended (or the start)
 	nevents   int
+	nbytes    int
 	maxEvents int
+	maxBytes  int
 	notify    chan struct{} // closed and replaced on every Append
 	closed    bool
 
@@ -47,16 +56,21 @@ type Log struct {
 }
 
 // New returns a Log that remembers nothing up to and including revision
-// start, and at most maxEvents events (at least the newest revision) after
-// it. maxEvents <= 0 selects DefaultMaxEvents.
-func New(start int64, maxEvents int) *Log {
+// start, and after it at most maxEvents events whose keys and values take
+// at most about maxBytes (but always the newest revision). A bound <= 0
+// selects its default.
+func New(start int64, maxEvents, maxBytes int) *Log {
 	if maxEvents <= 0 {
 		maxEvents = DefaultMaxEvents
+	}
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
 	}
 	return &Log{
 		compacted: start,
 		last:      start,
 		maxEvents: maxEvents,
+		maxBytes:  maxBytes,
 		notify:    make(chan struct{}),
 		done:      make(chan struct{}),
 	}
@@ -70,12 +84,18 @@ func (l *Log) Append(rev int64, events []store.Event) {
 	if rev != l.last+1 {
 		panic(fmt.Sprintf("watchlog: append of revision %d after %d", rev, l.last))
 	}
-	l.revs = append(l.revs, revision{rev: rev, events: events})
+	size := 0
+	for _, ev := range events {
+		size += eventOverhead + len(ev.Record.Key) + len(ev.Record.Value)
+	}
+	l.revs = append(l.revs, revision{rev: rev, events: events, bytes: size})
 	l.last = rev
 	l.nevents += len(events)
-	drop := 0
-	for l.nevents > l.maxEvents && drop < len(l.revs)-1 {
-		l.nevents -= len(l.revs[drop].events)
+	l.nbytes += size
+	drop, nevents, nbytes := 0, l.nevents, l.nbytes
+	for (nevents > l.maxEvents || nbytes > l.maxBytes) && drop < len(l.revs)-1 {
+		nevents -= len(l.revs[drop].events)
+		nbytes -= l.revs[drop].bytes
 		drop++
 	}
 	l.dropLocked(drop)
@@ -93,17 +113,17 @@ func (l *Log) Compact(rev int64) {
 	if rev <= l.compacted {
 		return
 	}
-	drop := int(rev - l.compacted)
-	for _, r := range l.revs[:drop] {
-		l.nevents -= len(r.events)
-	}
-	l.dropLocked(drop)
-	l.compacted = rev
+	l.dropLocked(int(rev - l.compacted))
 }
 
+// dropLocked forgets the oldest n revisions.
 func (l *Log) dropLocked(n int) {
 	if n == 0 {
 		return
+	}
+	for _, r := range l.revs[:n] {
+		l.nevents -= len(r.events)
+		l.nbytes -= r.bytes
 	}
 	l.compacted = l.revs[n-1].rev
 	clear(l.revs[:n])
