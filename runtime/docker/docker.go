@@ -30,6 +30,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/moby/moby/client"
@@ -103,9 +104,11 @@ func WithTLSConfig(cfg *tls.Config) Option {
 }
 
 // WithoutEnv ignores DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH,
-// which New reads by default (like the docker CLI: DOCKER_CERT_PATH holds
-// ca.pem, cert.pem and key.pem; DOCKER_TLS_VERIFY non-empty verifies the
-// server against ca.pem).
+// which New reads by default as the docker CLI does: DOCKER_CERT_PATH is a
+// directory holding ca.pem, cert.pem and key.pem (default ~/.docker when
+// only DOCKER_TLS_VERIFY is set), and a non-empty DOCKER_TLS_VERIFY
+// verifies the server against ca.pem. (DOCKER_API_VERSION is never read:
+// the API version is always negotiated.)
 func WithoutEnv() Option {
 	return func(c *config) error {
 		c.fromEnv = false
@@ -155,6 +158,16 @@ func New(opts ...Option) (*Runtime, error) {
 	if c.fromEnv {
 		// Not client.FromEnv: DOCKER_API_VERSION would turn negotiation off.
 		copts = append(copts, client.WithTLSClientConfigFromEnv())
+		if os.Getenv(client.EnvOverrideCertPath) == "" && os.Getenv(client.EnvTLSVerify) != "" && c.tlsFiles == nil {
+			// Like the docker CLI: verified TLS with the certificates in
+			// ~/.docker.
+			home, err := os.UserHomeDir()
+			if err != nil {
+				return nil, fmt.Errorf("docker: %s without %s: %w", client.EnvTLSVerify, client.EnvOverrideCertPath, err)
+			}
+			dir := filepath.Join(home, ".docker")
+			c.tlsFiles = &[3]string{filepath.Join(dir, "ca.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")}
+		}
 	}
 	switch {
 	case c.tlsConfig != nil:

@@ -168,3 +168,21 @@ func TestTLSExplicit(t *testing.T) {
 		checkInfo(t, rt, verified)
 	})
 }
+
+func TestTLSVerifyDefaultsToHomeCerts(t *testing.T) {
+	p := newPKI(t)
+	host, verified := fakeEngine(t, p)
+	home := t.TempDir()
+	if err := os.Rename(p.dir, filepath.Join(home, ".docker")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HOME", home)
+	t.Setenv("DOCKER_HOST", host)
+	t.Setenv("DOCKER_CERT_PATH", "")
+	t.Setenv("DOCKER_TLS_VERIFY", "1")
+	rt, err := docker.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkInfo(t, rt, verified)
+}
