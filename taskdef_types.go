@@ -232,8 +232,20 @@ type SystemControl struct {
 
 // ResourceRequirement reserves GPUs or an inference accelerator.
 type ResourceRequirement struct {
-	Value string `json:"value"`
-	Type  string `json:"type"`
+	Value           string           `json:"value"`
+	Type            string           `json:"type"`
+	SharingStrategy *SharingStrategy `json:"sharingStrategy,omitempty"`
+}
+
+// SharingStrategy shares a GPU between containers (type GPU only).
+type SharingStrategy struct {
+	NvidiaMps *NvidiaMpsAllocation `json:"nvidiaMps,omitempty"`
+}
+
+// NvidiaMpsAllocation is a container's share of a GPU under NVIDIA MPS.
+type NvidiaMpsAllocation struct {
+	Memory            int64  `json:"memory"`
+	MaxComputePercent *int64 `json:"maxComputePercent,omitempty"`
 }
 
 // FirelensConfiguration configures a FireLens log router.
@@ -249,6 +261,7 @@ type Volume struct {
 	DockerVolumeConfiguration               *DockerVolumeConfiguration               `json:"dockerVolumeConfiguration,omitempty"`
 	EfsVolumeConfiguration                  *EFSVolumeConfiguration                  `json:"efsVolumeConfiguration,omitempty"`
 	FsxWindowsFileServerVolumeConfiguration *FSxWindowsFileServerVolumeConfiguration `json:"fsxWindowsFileServerVolumeConfiguration,omitempty"`
+	S3filesVolumeConfiguration              *S3FilesVolumeConfiguration              `json:"s3filesVolumeConfiguration,omitempty"`
 	ConfiguredAtLaunch                      *bool                                    `json:"configuredAtLaunch,omitempty"`
 }
 
@@ -279,6 +292,15 @@ type EFSVolumeConfiguration struct {
 type EFSAuthorizationConfig struct {
 	AccessPointId string `json:"accessPointId,omitempty"`
 	Iam           string `json:"iam,omitempty"`
+}
+
+// S3FilesVolumeConfiguration is an Amazon S3 Files volume (accepted, not
+// mounted).
+type S3FilesVolumeConfiguration struct {
+	FileSystemArn         string `json:"fileSystemArn"`
+	AccessPointArn        string `json:"accessPointArn,omitempty"`
+	RootDirectory         string `json:"rootDirectory,omitempty"`
+	TransitEncryptionPort *int64 `json:"transitEncryptionPort,omitempty"`
 }
 
 // FSxWindowsFileServerVolumeConfiguration is an FSx volume (accepted, not mounted).

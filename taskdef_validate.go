@@ -256,7 +256,7 @@ func validateContainerFields(td *TaskDefinition) error {
 			func() error { return validateHealthCheck(c.HealthCheck, cpath(i, "healthCheck")) },
 			func() error { return validateLogConfiguration(c.LogConfiguration, cpath(i, "logConfiguration")) },
 			func() error { return validateSecrets(c, i) },
-			func() error { return validateUlimits(c, i) },
+			func() error { return validateLimits(c, i) },
 		}
 		for _, check := range checks {
 			if err := check(); err != nil {
@@ -334,11 +334,24 @@ func validateSecrets(c *ContainerDefinition, i int) error {
 	return nil
 }
 
-// validateUlimits checks that no soft limit exceeds its hard limit.
-func validateUlimits(c *ContainerDefinition, i int) error {
+// validateLimits checks that no ulimit's soft limit exceeds its hard limit
+// and that each resource requirement has a value, or a GPU sharing
+// strategy instead. [unverified texts]
+func validateLimits(c *ContainerDefinition, i int) error {
 	for j, u := range c.Ulimits {
 		if u.SoftLimit > u.HardLimit {
-			return tdErr(cpath(i, fmt.Sprintf("ulimits[%d].softLimit", j)), "The ulimit softLimit cannot be greater than its hardLimit.") // [unverified text]
+			return tdErr(cpath(i, fmt.Sprintf("ulimits[%d].softLimit", j)), "The ulimit softLimit cannot be greater than its hardLimit.")
+		}
+	}
+	for j, r := range c.ResourceRequirements {
+		p := cpath(i, fmt.Sprintf("resourceRequirements[%d]", j))
+		switch {
+		case r.SharingStrategy != nil && r.Type != "GPU":
+			return tdErr(p+".sharingStrategy", "A sharingStrategy is only allowed for resource type GPU.")
+		case r.SharingStrategy != nil && r.Value != "":
+			return tdErr(p+".value", "Specify either a value or a sharingStrategy for a GPU, not both.")
+		case r.SharingStrategy == nil && r.Value == "":
+			return tdErr(p+".value", "The resource requirement value should not be blank.")
 		}
 	}
 	return nil

@@ -123,6 +123,9 @@ func TestNormalizeTaskDefinitionFields(t *testing.T) {
 		{"awslogs without region", doc("", ctr("app", `"logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "g"}}`)), "containerDefinitions[0].logConfiguration.options", "Log driver awslogs requires options: awslogs-region"},
 		{"eleven environment files", doc("", ctr("app", `"environmentFiles": [`+strings.TrimSuffix(envFiles, ", ")+`]`)), "containerDefinitions[0].environmentFiles", "A container can have at most 10 environment files."},
 		{"ulimit soft above hard", doc("", ctr("app", `"ulimits": [{"name": "nofile", "softLimit": 2, "hardLimit": 1}]`)), "containerDefinitions[0].ulimits[0].softLimit", "The ulimit softLimit cannot be greater than its hardLimit."},
+		{"resource requirement without value", doc("", ctr("app", `"resourceRequirements": [{"type": "GPU"}]`)), "containerDefinitions[0].resourceRequirements[0].value", "The resource requirement value should not be blank."},
+		{"GPU sharing and value", doc("", ctr("app", `"resourceRequirements": [{"type": "GPU", "value": "1", "sharingStrategy": {"nvidiaMps": {"memory": 1024}}}]`)), "containerDefinitions[0].resourceRequirements[0].value", "Specify either a value or a sharingStrategy for a GPU, not both."},
+		{"sharing a non-GPU resource", doc("", ctr("app", `"resourceRequirements": [{"type": "InferenceAccelerator", "sharingStrategy": {}}]`)), "containerDefinitions[0].resourceRequirements[0].sharingStrategy", "A sharingStrategy is only allowed for resource type GPU."},
 		{"fifty-one tags", doc(`"tags": [`+strings.Join(tags, ", ")+`]`, app), "tags", "A resource can have at most 50 tags."},
 		{"tag with aws prefix", doc(`"tags": [{"key": "AWS:team"}]`, app), "tags[0].key", "Tag keys may not begin with the reserved prefix 'aws:'."},
 		{"tag without key", doc(`"tags": [{"value": "x"}]`, app), "tags[0].key", "Tag keys must be 1 to 128 characters long."},
@@ -170,6 +173,8 @@ func TestNormalizeTaskDefinitionAcceptsValidVariants(t *testing.T) {
 		{"empty requiresCompatibilities", doc(`"requiresCompatibilities": []`, app)},
 		{"COMPLETE on a non-essential container", doc("", ctr("init", `"essential": false`), ctr("app", `"dependsOn": [{"containerName": "init", "condition": "COMPLETE"}]`))},
 		{"link with alias", doc("", ctr("db", ""), ctr("app", `"links": ["db:database"]`))},
+		{"GPU sharing strategy", doc("", ctr("app", `"resourceRequirements": [{"type": "GPU", "sharingStrategy": {"nvidiaMps": {"memory": 1024, "maxComputePercent": 50}}}]`))},
+		{"S3 Files volume", doc(`"volumes": [{"name": "s3", "s3filesVolumeConfiguration": {"fileSystemArn": "arn:aws:s3files:us-east-1:1:file-system/fs-1", "transitEncryptionPort": 2049}}]`, ctr("app", `"mountPoints": [{"sourceVolume": "s3", "containerPath": "/data"}]`))},
 		{"empty proxy property value", doc(`"proxyConfiguration": {"containerName": "app", "properties": [{"name": "EgressIgnoredPorts", "value": ""}]}`, app)},
 	}
 	for _, tc := range tests {
