@@ -199,8 +199,11 @@ func (p *pass) complete(done bool) {
 	for _, t := range p.live {
 		liveBy[rec.Tasks[t.ID].Deployment]++
 	}
+	// Older deployments go once their tasks are gone; a FAILED one stays
+	// visible until the deployment that replaced it completes.
 	rec.Deployments = slices.DeleteFunc(rec.Deployments, func(d deploymentRecord) bool {
-		return d.Deployment.Status != DeploymentStatusPrimary && liveBy[d.Deployment.Id] == 0
+		return d.Deployment.Status != DeploymentStatusPrimary && liveBy[d.Deployment.Id] == 0 &&
+			(done || d.Deployment.RolloutState != RolloutStateFailed)
 	})
 	prim = rec.primary()
 	if done && prim.Deployment.RolloutState == RolloutStateInProgress {
@@ -213,10 +216,7 @@ func (p *pass) complete(done bool) {
 	}
 	steady := done && len(rec.Deployments) == 1 && prim.Deployment.RolloutState == RolloutStateCompleted
 	if steady && !rec.Steady {
-		p.cp.addSticky(rec, stickySteady, msgSteady(p.name))
-	}
-	if !steady {
-		clearSticky(rec, stickySteady)
+		p.cp.addEvent(rec, msgSteady(p.name))
 	}
 	if done {
 		clearSticky(rec, stickyStuck)

@@ -11,14 +11,13 @@ import (
 // maxServiceEvents is how many events a service keeps (newest first).
 const maxServiceEvents = 100
 
-// stickyRepeat is how long a repeated event (placement failure, steady
-// state, throttling) stays suppressed while its cause is unchanged.
+// stickyRepeat is how long a repeated event (placement failure,
+// throttling, a stuck deployment) stays suppressed while its cause is unchanged.
 const stickyRepeat = 6 * time.Hour
 
 // Kinds of repeated events, each suppressed while its message repeats.
 const (
 	stickyPlacement = "placement"
-	stickySteady    = "steady"
 	stickyThrottle  = "throttle"
 	stickyStuck     = "stuck"
 )
