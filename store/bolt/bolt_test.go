@@ -76,3 +76,31 @@ func dump(t *testing.T, s store.Store) state {
 	}))
 	return st
 }
+
+// An Update waiting for the running one gives up when its context ends,
+// without running its function.
+func TestUpdateWaitHonoursContext(t *testing.T) {
+	s, err := bolt.Open(filepath.Join(t.TempDir(), "ecs.db"), bolt.WithNoSync())
+	check.NoError(t, err)
+	defer s.Close()
+	inside, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- s.Update(context.Background(), func(tx store.Tx) error {
+			close(inside)
+			<-release
+			return tx.Put("first", nil)
+		})
+	}()
+	<-inside
+	ctx, cancel := context.WithCancel(context.Background())
+	waiting := make(chan error)
+	go func() {
+		waiting <- s.Update(ctx, func(tx store.Tx) error { return tx.Put("second", nil) })
+	}()
+	cancel() // usually while the second Update waits for the first
+	check.ErrorIs(t, <-waiting, context.Canceled)
+	close(release)
+	check.NoError(t, <-done)
+	check.Equal(t, int64(1), s.Revision())
+}

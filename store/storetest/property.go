@@ -29,8 +29,10 @@ import (
 //
 // Afterwards an unfiltered watch from before the workload must be a
 // gap-free sequence of revisions, each of which is one legal operation
-// applied to the model; replaying it must give the final state; and
-// prefix-filtered watches must deliver exactly the matching events.
+// applied to the model; replaying it must give the final state; a watch
+// read during the workload must deliver the same events; and
+// prefix-filtered watches, some started after the workload, must deliver
+// exactly the matching events.
 const (
 	propAccounts = 8
 	propCounters = 4
@@ -74,6 +76,19 @@ func testProperty(t *testing.T, s store.Store) {
 
 	all := watch(t, s, "", r0)
 	counters := watch(t, s, "counters/", r0)
+	// live is read while the workers run.
+	live := watch(t, s, "", r0)
+	liveEvents := make(chan []store.Event, 1)
+	go func() {
+		var evs []store.Event
+		defer func() { liveEvents <- evs }()
+		for ev := range live.Events() {
+			evs = append(evs, ev)
+			if ev.Record.Key == "zz/end" {
+				return
+			}
+		}
+	}()
 
 	increments := make([][propCounters]int, propWorkers)
 	var wg sync.WaitGroup
@@ -116,6 +131,8 @@ func testProperty(t *testing.T, s store.Store) {
 		}
 		check.Equal(t, strconv.Itoa(want), final[counterKey(c)], "counter %d lost increments", c)
 	}
+
+	check.Equal(t, sortEvents(events), sortEvents(<-liveEvents), "the watch read during the workload (ended with %v)", live.Err())
 
 	for _, tc := range []struct {
 		prefix string
