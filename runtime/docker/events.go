@@ -52,8 +52,10 @@ var eventAttributes = map[string]bool{"image": true, "name": true, "exitCode": t
 // attributes.
 func (r *Runtime) Events(ctx context.Context) (<-chan runtime.Event, error) {
 	out := make(chan runtime.Event, 64)
+	// The first subscription starts at the engine's now; should it break
+	// before any event, the next one resumes from this process's now.
 	since := engineTimestamp(time.Now())
-	msgs, errs := r.subscribe(ctx, since)
+	msgs, errs := r.subscribe(ctx, "")
 	go r.pumpEvents(ctx, out, since, msgs, errs)
 	return out, nil
 }
