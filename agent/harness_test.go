@@ -42,8 +42,20 @@ func newHarness(t *testing.T, mutate ...func(*agent.Config)) *harness {
 	for _, m := range mutate {
 		m(&h.cfg)
 	}
+	if other, ok := h.cfg.Runtime.(*fake.Runtime); ok && other != rt {
+		h.rt = other
+		t.Cleanup(func() { other.Close() })
+	}
 	h.start()
 	return h
+}
+
+// withRuntime gives the agent a fake runtime built with opts (and the
+// harness clock) instead of the default one.
+func withRuntime(opts ...fake.Option) func(*agent.Config) {
+	return func(c *agent.Config) {
+		c.Runtime = fake.New(append([]fake.Option{fake.WithClock(c.Clock)}, opts...)...)
+	}
 }
 
 // start runs a fresh agent with h.cfg and waits for its registration.

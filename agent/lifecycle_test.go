@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/agent"
+	"github.com/ecskit/ecs/runtime/fake"
 )
 
 func TestRegistration(t *testing.T) {
@@ -340,5 +341,30 @@ func TestFailureStopsStartedDependencies(t *testing.T) {
 	}
 	if ct.task.StopCode != ecs.StopCodeTaskFailedToStart {
 		t.Errorf("stop code = %q", ct.task.StopCode)
+	}
+}
+
+func TestStopTaskDuringPull(t *testing.T) {
+	h := newHarness(t, withRuntime(fake.WithRegistry("busybox"), fake.WithPullDelay(time.Minute)))
+	arn := h.runTask(taskDef("web", ctr("app")))
+	h.taskIs(arn, ecs.TaskStatusPending)
+	h.cp.stopTask(arn)
+	ct := h.taskIs(arn, ecs.TaskStatusStopped)
+	if n := len(h.rt.Containers()); n != 0 {
+		t.Errorf("%d containers created for a task stopped while pulling", n)
+	}
+	if c := ct.container("app"); c.ExitCode != nil || c.Reason != "" {
+		t.Errorf("app = %+v, want no exit code and no reason", c)
+	}
+}
+
+func TestPullTimestamps(t *testing.T) {
+	h := newHarness(t, withRuntime(fake.WithRegistry("busybox"), fake.WithPullDelay(20*time.Second)))
+	arn := h.runTask(taskDef("web", ctr("app")))
+	h.taskIs(arn, ecs.TaskStatusPending)
+	h.advanceUntil("RUNNING", 5*time.Second, time.Minute, func() bool { return h.cp.get(arn).task.LastStatus == ecs.TaskStatusRunning })
+	task := h.cp.get(arn).task
+	if d := task.PullStoppedAt.Sub(task.PullStartedAt.Time); d < 20*time.Second {
+		t.Errorf("pull took %v between pullStartedAt and pullStoppedAt, want at least the 20 s pull", d)
 	}
 }

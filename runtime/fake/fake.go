@@ -30,10 +30,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ecskit/ecs/clock"
 	"github.com/ecskit/ecs/runtime"
@@ -105,6 +107,7 @@ type Runtime struct {
 	nextPort   int
 	usedPorts  map[string]string // "tcp/80" -> container id
 	subs       map[*subscriber]struct{}
+	pullDelay  time.Duration
 	muted      bool // an engine restart is in progress: events are lost
 	down       bool // the engine does not answer
 
@@ -205,11 +208,25 @@ func (r *Runtime) ImagePresent(ctx context.Context, image string) (bool, error) 
 	return r.images[normalize(image)], nil
 }
 
-// PullImage "pulls" a registry image into the cache; other images fail
-// with runtime.ErrImagePull.
+// WithPullDelay makes every pull take d on the clock.
+func WithPullDelay(d time.Duration) Option { return func(r *Runtime) { r.pullDelay = d } }
+
+// PullImage "pulls" a registry image into the cache, taking the pull delay
+// on the clock; other images fail with runtime.ErrImagePull.
 func (r *Runtime) PullImage(ctx context.Context, image string) error {
 	if err := r.check(ctx); err != nil {
 		return err
+	}
+	if r.pullDelay > 0 {
+		t := r.clk.NewTimer(r.pullDelay)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-r.done:
+			return errors.New("fake: runtime closed")
+		case <-t.C():
+		}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
