@@ -66,6 +66,13 @@ func (h *Handler) operations() map[string]operation {
 		"DescribeTasks": op(cp.DescribeTasks),
 		"ListTasks":     op(cp.ListTasks),
 
+		// Services.
+		"CreateService":    op(cp.CreateService),
+		"UpdateService":    op(cp.UpdateService),
+		"DeleteService":    op(cp.DeleteService),
+		"DescribeServices": op(cp.DescribeServices),
+		"ListServices":     op(cp.ListServices),
+
 		// Tags.
 		"TagResource":         op(cp.TagResource),
 		"UntagResource":       op(cp.UntagResource),
@@ -96,7 +103,6 @@ func (h *Handler) operations() map[string]operation {
 // pendingActions are §6.6 C actions whose ControlPlane methods were still
 // being written. See operations.
 var pendingActions = []string{
-	"CreateService", "UpdateService", "DeleteService", "DescribeServices", "ListServices",
 	"UpdateClusterSettings",
 }
 
