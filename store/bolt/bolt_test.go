@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"go.etcd.io/bbolt"
+
 	"github.com/ecskit/ecs/store"
 	"github.com/ecskit/ecs/store/bolt"
 	"github.com/ecskit/ecs/store/internal/check"
@@ -103,4 +105,20 @@ func TestUpdateWaitHonoursContext(t *testing.T) {
 	close(release)
 	check.NoError(t, <-done)
 	check.Equal(t, int64(1), s.Revision())
+}
+
+func TestOpenRejectsForeignFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "other.db")
+	db, err := bbolt.Open(path, 0o600, nil)
+	check.NoError(t, err)
+	check.NoError(t, db.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("meta"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("format"), []byte("something-else"))
+	}))
+	check.NoError(t, db.Close())
+	_, err = bolt.Open(path)
+	check.Error(t, err)
 }
