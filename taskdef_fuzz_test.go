@@ -33,7 +33,7 @@ func FuzzParseTaskDefinition(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in, err := ParseTaskDefinition(data)
 		if err != nil {
-			requireClientException(t, err)
+			requireTDClientException(t, err)
 			return
 		}
 		before, err := json.Marshal(in)
@@ -45,15 +45,15 @@ func FuzzParseTaskDefinition(f *testing.F) {
 			t.Fatalf("NormalizeTaskDefinition modified its input:\nbefore %s\nafter  %s", before, after)
 		}
 		if err != nil {
-			requireClientException(t, err)
+			requireTDClientException(t, err)
 			return
 		}
-		requireRoundTrip(t, td)
+		requireTDRoundTrip(t, td)
 		td.Requirements(nil)
 	})
 }
 
-func requireClientException(t *testing.T, err error) {
+func requireTDClientException(t *testing.T, err error) {
 	t.Helper()
 	var e *Error
 	if !errors.As(err, &e) || e.Code != ClientException || e.Message == "" {

@@ -130,7 +130,7 @@ func TestParseTaskDefinitionLongValueTruncated(t *testing.T) {
 }
 
 func TestParseTaskDefinitionKeepsEverySetField(t *testing.T) {
-	doc := `{"family": "web", "taskRoleArn": "arn:aws:iam::1:role/t", "networkMode": "awsvpc", "cpu": "1 vCPU", "memory": "2 GB",
+	data := `{"family": "web", "taskRoleArn": "arn:aws:iam::1:role/t", "networkMode": "awsvpc", "cpu": "1 vCPU", "memory": "2 GB",
 		"requiresCompatibilities": ["FARGATE"], "pidMode": "task", "ipcMode": "none",
 		"ephemeralStorage": {"sizeInGiB": 30}, "runtimePlatform": {"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"},
 		"placementConstraints": [{"type": "memberOf", "expression": "attribute:a == b"}],
@@ -139,7 +139,7 @@ func TestParseTaskDefinitionKeepsEverySetField(t *testing.T) {
 			"healthCheck": {"command": ["CMD", "true"], "interval": 10},
 			"dependsOn": [{"containerName": "app", "condition": "START"}],
 			"linuxParameters": {"capabilities": {"add": ["NET_ADMIN"]}, "tmpfs": [{"containerPath": "/t", "size": 64}]}}]}`
-	in, err := ParseTaskDefinition([]byte(doc))
+	in, err := ParseTaskDefinition([]byte(data))
 	require.NoError(t, err)
 	want := &RegisterTaskDefinitionInput{
 		Family: "web", TaskRoleArn: "arn:aws:iam::1:role/t", NetworkMode: "awsvpc", Cpu: "1 vCPU", Memory: "2 GB",

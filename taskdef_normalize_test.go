@@ -12,7 +12,7 @@ import (
 )
 
 func TestNormalizeTaskDefinitionDefaults(t *testing.T) {
-	td, err := normalizeDoc(t, doc(`"cpu": "0.5 vCPU", "memory": "1 GB"`,
+	td, err := tdNormalize(t, tdDoc(`"cpu": "0.5 vCPU", "memory": "1 GB"`,
 		`{"name": "app", "image": "nginx", "portMappings": [{"containerPort": 80}],
 		  "healthCheck": {"command": ["CMD-SHELL", "curl -f localhost"], "retries": 5},
 		  "links": [], "dockerLabels": {}}`))
@@ -44,7 +44,7 @@ func TestNormalizeTaskDefinitionHostPortDefault(t *testing.T) {
 			if mode == "awsvpc" {
 				mappings += `, {"containerPortRange": "9000-9010"}`
 			}
-			td, err := normalizeDoc(t, doc(`"networkMode": "`+mode+`"`, ctr("app", `"portMappings": [`+mappings+`]`)))
+			td, err := tdNormalize(t, tdDoc(`"networkMode": "`+mode+`"`, tdCtr("app", `"portMappings": [`+mappings+`]`)))
 			require.NoError(t, err)
 			pms := td.ContainerDefinitions[0].PortMappings
 			require.Equal(t, int64(80), *pms[0].HostPort)
@@ -56,7 +56,7 @@ func TestNormalizeTaskDefinitionHostPortDefault(t *testing.T) {
 			require.Equal(t, mode, td.EffectiveNetworkMode())
 		})
 	}
-	td, err := normalizeDoc(t, doc("", ctr("app", `"portMappings": [{"containerPort": 80}]`)))
+	td, err := tdNormalize(t, tdDoc("", tdCtr("app", `"portMappings": [{"containerPort": 80}]`)))
 	require.NoError(t, err)
 	require.Nil(t, td.ContainerDefinitions[0].PortMappings[0].HostPort, "bridge keeps a dynamic host port")
 	require.Empty(t, td.NetworkMode, "an omitted networkMode stays omitted, as ECS returns it")
@@ -64,7 +64,7 @@ func TestNormalizeTaskDefinitionHostPortDefault(t *testing.T) {
 }
 
 func TestNormalizeTaskDefinitionDoesNotModifyInput(t *testing.T) {
-	in, err := ParseTaskDefinition([]byte(doc(`"cpu": "1 vCPU", "networkMode": "awsvpc", "tags": [{"key": "a"}]`,
+	in, err := ParseTaskDefinition([]byte(tdDoc(`"cpu": "1 vCPU", "networkMode": "awsvpc", "tags": [{"key": "a"}]`,
 		`{"name": "app", "image": "nginx", "memory": 64, "portMappings": [{"containerPort": 80}], "healthCheck": {"command": ["CMD", "true"]}}`)))
 	require.NoError(t, err)
 	before, err := json.Marshal(in)
@@ -84,7 +84,7 @@ func TestNormalizeTaskDefinitionNil(t *testing.T) {
 }
 
 func TestNormalizeTaskDefinitionComputedFields(t *testing.T) {
-	td, err := normalizeDoc(t, doc(fargate+`, "taskRoleArn": "arn:aws:iam::1:role/t", "executionRoleArn": "arn:aws:iam::1:role/e", "requiresCompatibilities": ["FARGATE", "EXTERNAL"]`,
+	td, err := tdNormalize(t, tdDoc(tdFargate+`, "taskRoleArn": "arn:aws:iam::1:role/t", "executionRoleArn": "arn:aws:iam::1:role/e", "requiresCompatibilities": ["FARGATE", "EXTERNAL"]`,
 		`{"name": "log_router", "image": "fluent-bit", "firelensConfiguration": {"type": "fluentbit"}, "dockerLabels": {"a": "b"}}`,
 		`{"name": "app", "image": "nginx", "environmentFiles": [{"type": "s3", "value": "arn:aws:s3:::b/k.env"}],
 		  "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "g", "awslogs-region": "r"}},
@@ -107,7 +107,7 @@ func TestNormalizeTaskDefinitionComputedFields(t *testing.T) {
 		"ecs.capability.task-eni",
 	}, names)
 
-	td, err = normalizeDoc(t, doc(`"volumes": [{"name": "v", "dockerVolumeConfiguration": {"driver": "rexray/ebs"}}]`, ctr("app", `"privileged": true`)))
+	td, err = tdNormalize(t, tdDoc(`"volumes": [{"name": "v", "dockerVolumeConfiguration": {"driver": "rexray/ebs"}}]`, tdCtr("app", `"privileged": true`)))
 	require.NoError(t, err)
 	require.Equal(t, []string{"EC2"}, td.Compatibilities, "bridge mode does not qualify for Fargate")
 	require.Equal(t, []Attribute{
@@ -116,15 +116,15 @@ func TestNormalizeTaskDefinitionComputedFields(t *testing.T) {
 	}, td.RequiresAttributes)
 }
 
-// corpusVerdicts encodes testdata/taskdefs/SOURCES.md: for files that must
+// tdCorpusVerdicts encodes testdata/taskdefs/SOURCES.md: for files that must
 // be accepted ("YES", "NO-SHAPE") nothing else; for files that must be
 // rejected ("NO", "TEMPLATE") a substring of the error naming the cause.
-var corpusVerdicts = map[string]struct{ verdict, cause string }{
+var tdCorpusVerdicts = map[string]struct{ verdict, cause string }{
 	"01-firelens-cloudwatch.json":                        {"YES", ""},
 	"02-firelens-efs-wrapped.json":                       {"NO-SHAPE", ""},
-	"03-firelens-appmesh-envoy-fargate.json":             {"YES", ""},
+	"03-firelens-appmesh-envoy-fargate.json":           {"YES", ""},
 	"05-firelens-log-tail-shared-volume.json":            {"YES", ""},
-	"07-firelens-newrelic-fargate.json":                  {"YES", ""},
+	"07-firelens-newrelic-fargate.json":                {"YES", ""},
 	"08-fluentd-multiline-no-essential.json":             {"YES", ""},
 	"09-firelens-dynatrace-BROKEN-JSON.json":             {"NO", "invalid JSON at line 34 column 20"},
 	"10-ecspresso-plain-status-revision.json":            {"NO", "Container.image contains invalid characters."},
@@ -132,7 +132,7 @@ var corpusVerdicts = map[string]struct{ verdict, cause string }{
 	"12-ecspresso-host-network-secrets.json":             {"TEMPLATE", "taskRoleArn contains an unrendered template placeholder \"{{must_env `AWS_ACCOUNT_ID`}}\""},
 	"13-cwagent-daemon-host-volumes.json":                {"TEMPLATE", `taskRoleArn contains an unrendered template placeholder "{{task-role-arn}}"`},
 	"14-cwagent-statsd-ec2-links.json":                   {"TEMPLATE", `taskRoleArn contains an unrendered template placeholder "{{task-role-arn}}"`},
-	"15-cwagent-emf-fargate.json":                        {"TEMPLATE", `taskRoleArn contains an unrendered template placeholder "{{task-role-arn}}"`},
+	"15-cwagent-emf-fargate.json":                      {"TEMPLATE", `taskRoleArn contains an unrendered template placeholder "{{task-role-arn}}"`},
 	"16-cwagent-prometheus-placeholders.json":            {"NO", "Family contains invalid characters."},
 	"17-agent-nvidia-gpu.json":                           {"YES", ""},
 	"20-agent-windows-gmsa-credspec.json":                {"YES", ""},
@@ -158,8 +158,8 @@ var corpusVerdicts = map[string]struct{ verdict, cause string }{
 	"49-agent-repository-credentials-placeholders.json":  {"TEMPLATE", `executionRoleArn contains an unrendered template placeholder "$$$EXECUTION_ROLE$$$"`},
 }
 
-// loadCorpusFile parses and normalises one corpus file.
-func loadCorpusFile(t *testing.T, name string) (*TaskDefinition, error) {
+// loadTDCorpusFile parses and normalises one corpus file.
+func loadTDCorpusFile(t *testing.T, name string) (*TaskDefinition, error) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", "taskdefs", name))
 	require.NoError(t, err)
@@ -173,13 +173,13 @@ func loadCorpusFile(t *testing.T, name string) (*TaskDefinition, error) {
 func TestTaskDefinitionCorpus(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "taskdefs", "*.json"))
 	require.NoError(t, err)
-	require.Len(t, files, len(corpusVerdicts), "every corpus file has a verdict and every verdict a file")
+	require.Len(t, files, len(tdCorpusVerdicts), "every corpus file has a verdict and every verdict a file")
 	for _, f := range files {
 		name := filepath.Base(f)
-		v, ok := corpusVerdicts[name]
+		v, ok := tdCorpusVerdicts[name]
 		require.True(t, ok, "no verdict for %s", name)
 		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
-			td, err := loadCorpusFile(t, name)
+			td, err := loadTDCorpusFile(t, name)
 			switch v.verdict {
 			case "YES", "NO-SHAPE":
 				require.NoError(t, err)
@@ -193,20 +193,20 @@ func TestTaskDefinitionCorpus(t *testing.T) {
 }
 
 func TestTaskDefinitionCorpusDetails(t *testing.T) {
-	td, err := loadCorpusFile(t, "07-firelens-newrelic-fargate.json")
+	td, err := loadTDCorpusFile(t, "07-firelens-newrelic-fargate.json")
 	require.NoError(t, err)
 	require.Equal(t, "1024", td.Cpu, `"1 vcpu"`)
 	require.Equal(t, "2048", td.Memory, `"2 gb"`)
 	require.Equal(t, []string{"EC2", "FARGATE"}, td.Compatibilities)
 	require.Equal(t, int64(5000), *td.ContainerDefinitions[1].PortMappings[0].HostPort, "awsvpc host port defaults to the container port")
 
-	td, err = loadCorpusFile(t, "08-fluentd-multiline-no-essential.json")
+	td, err = loadTDCorpusFile(t, "08-fluentd-multiline-no-essential.json")
 	require.NoError(t, err)
 	for _, c := range td.ContainerDefinitions {
 		require.True(t, *c.Essential, "container %s", c.Name)
 	}
 
-	td, err = loadCorpusFile(t, "48-awscli-describe-output-wrapped.json")
+	td, err = loadTDCorpusFile(t, "48-awscli-describe-output-wrapped.json")
 	require.NoError(t, err)
 	require.Equal(t, "hello_world", td.Family)
 	require.Empty(t, td.TaskDefinitionArn, "output-only fields are dropped")
@@ -216,15 +216,15 @@ func TestTaskDefinitionCorpusDetails(t *testing.T) {
 	require.Equal(t, []int64{20, 1000}, []int64{cpu, mem})
 	require.Equal(t, []int{80}, ports)
 
-	td, err = loadCorpusFile(t, "30-console-export-firelens-fluentd.json")
+	td, err = loadTDCorpusFile(t, "30-console-export-firelens-fluentd.json")
 	require.NoError(t, err)
 	require.Equal(t, "fluentd", td.ContainerDefinitions[1].FirelensConfiguration.Type)
 	require.Nil(t, td.RuntimePlatform, `"runtimePlatform": null is absent`)
 }
 
-// requireRoundTrip checks that td, written as describe output and read
+// requireTDRoundTrip checks that td, written as describe output and read
 // back, normalises to itself.
-func requireRoundTrip(t *testing.T, td *TaskDefinition) {
+func requireTDRoundTrip(t *testing.T, td *TaskDefinition) {
 	t.Helper()
 	out, err := json.Marshal(RegisterTaskDefinitionOutput{TaskDefinition: td, Tags: []Tag{}})
 	require.NoError(t, err)
@@ -238,14 +238,14 @@ func requireRoundTrip(t *testing.T, td *TaskDefinition) {
 }
 
 func TestTaskDefinitionRoundTrip(t *testing.T) {
-	for name, v := range corpusVerdicts {
+	for name, v := range tdCorpusVerdicts {
 		if v.verdict != "YES" && v.verdict != "NO-SHAPE" {
 			continue
 		}
 		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
-			td, err := loadCorpusFile(t, name)
+			td, err := loadTDCorpusFile(t, name)
 			require.NoError(t, err)
-			requireRoundTrip(t, td)
+			requireTDRoundTrip(t, td)
 		})
 	}
 }

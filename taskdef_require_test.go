@@ -9,46 +9,46 @@ import (
 )
 
 func TestNormalizeTaskDefinitionPortMappings(t *testing.T) {
-	pm := func(mappings string) string { return ctr("app", `"portMappings": [`+mappings+`]`) }
-	runRuleCases(t, []ruleCase{
-		{"awsvpc host port differs", doc(`"networkMode": "awsvpc"`, pm(`{"containerPort": 80, "hostPort": 8080}`)), "containerDefinitions[0].portMappings[0].hostPort", "When networkMode=awsvpc, the host ports and container ports in port mappings must match."},
-		{"awsvpc host port zero", doc(`"networkMode": "awsvpc"`, pm(`{"containerPort": 80, "hostPort": 0}`)), "containerDefinitions[0].portMappings[0].hostPort", "When networkMode=awsvpc, the host ports and container ports in port mappings must match."},
-		{"host mode host port differs", doc(`"networkMode": "host"`, pm(`{"containerPort": 80, "hostPort": 81}`)), "containerDefinitions[0].portMappings[0].hostPort", "When networkMode=host, the host ports and container ports in port mappings must match."},
-		{"none mode with mappings", doc(`"networkMode": "none"`, pm(`{"containerPort": 80}`)), "containerDefinitions[0].portMappings", "Port mappings are not allowed when networkMode=none."},
-		{"container port missing", doc("", pm(`{"hostPort": 80}`)), "containerDefinitions[0].portMappings[0].containerPort", "Invalid 'containerPort' setting for container 'app'."},
-		{"container port zero", doc("", pm(`{"containerPort": 0}`)), "containerDefinitions[0].portMappings[0].containerPort", "Invalid 'containerPort' setting for container 'app'."},
-		{"container port too big", doc("", pm(`{"containerPort": 65536}`)), "containerDefinitions[0].portMappings[0].containerPort", "Invalid 'containerPort' setting for container 'app'."},
-		{"host port too big", doc("", pm(`{"containerPort": 80, "hostPort": 65536}`)), "containerDefinitions[0].portMappings[0].hostPort", "Invalid 'hostPort' setting for container 'app'."},
-		{"host port negative", doc("", pm(`{"containerPort": 80, "hostPort": -1}`)), "containerDefinitions[0].portMappings[0].hostPort", "Invalid 'hostPort' setting for container 'app'."},
-		{"same container port twice", doc("", pm(`{"containerPort": 80, "hostPort": 8080}, {"containerPort": 80, "hostPort": 8081}`)), "containerDefinitions[0].portMappings[1]", "Container port 80 is used in more than one port mapping for container 'app'."},
-		{"port inside a range", doc("", pm(`{"containerPortRange": "8000-8100"}, {"containerPort": 8050}`)), "containerDefinitions[0].portMappings[1]", "Container port 8050 is used in more than one port mapping for container 'app'."},
-		{"overlapping ranges", doc("", pm(`{"containerPortRange": "8000-8100"}, {"containerPortRange": "8100-8200"}`)), "containerDefinitions[0].portMappings[1]", "Container port 8100 is used in more than one port mapping for container 'app'."},
-		{"range without end", doc("", pm(`{"containerPortRange": "8000"}`)), "containerDefinitions[0].portMappings[0].containerPortRange", `Invalid containerPortRange '8000': want "start-end" with 1 <= start < end <= 65535.`},
-		{"range backwards", doc("", pm(`{"containerPortRange": "90-80"}`)), "containerDefinitions[0].portMappings[0].containerPortRange", `Invalid containerPortRange '90-80': want "start-end" with 1 <= start < end <= 65535.`},
-		{"range from zero", doc("", pm(`{"containerPortRange": "0-10"}`)), "containerDefinitions[0].portMappings[0].containerPortRange", `Invalid containerPortRange '0-10': want "start-end" with 1 <= start < end <= 65535.`},
-		{"range in host mode", doc(`"networkMode": "host"`, pm(`{"containerPortRange": "80-90"}`)), "containerDefinitions[0].portMappings[0].containerPortRange", "containerPortRange is only supported when networkMode is bridge or awsvpc."},
-		{"range with container port", doc("", pm(`{"containerPortRange": "80-90", "containerPort": 80}`)), "containerDefinitions[0].portMappings[0].containerPortRange", "A port mapping with containerPortRange cannot also set containerPort or hostPort."},
-		{"port name uppercase", doc("", pm(`{"containerPort": 80, "name": "Web"}`)), "containerDefinitions[0].portMappings[0].name", "Port mapping name 'Web' is invalid: use up to 64 lowercase letters, numbers, underscores and hyphens, not starting with a hyphen."},
-		{"port name leading hyphen", doc("", pm(`{"containerPort": 80, "name": "-web"}`)), "containerDefinitions[0].portMappings[0].name", "Port mapping name '-web' is invalid: use up to 64 lowercase letters, numbers, underscores and hyphens, not starting with a hyphen."},
-		{"static host port twice in task", doc("", ctr("a", `"portMappings": [{"containerPort": 80, "hostPort": 3000}]`), ctr("b", `"portMappings": [{"containerPort": 81, "hostPort": 3000}]`)), "containerDefinitions[1].portMappings[0].hostPort", "TCP host port '3000' is mapped multiple times in task."},
-		{"host mode port twice in task", doc(`"networkMode": "host"`, ctr("a", `"portMappings": [{"containerPort": 53, "protocol": "udp"}]`), ctr("b", `"portMappings": [{"containerPort": 53, "protocol": "udp"}]`)), "containerDefinitions[1].portMappings[0].hostPort", "UDP host port '53' is mapped multiple times in task."},
+	pm := func(mappings string) string { return tdCtr("app", `"portMappings": [`+mappings+`]`) }
+	runTDRuleCases(t, []tdRuleCase{
+		{"awsvpc host port differs", tdDoc(`"networkMode": "awsvpc"`, pm(`{"containerPort": 80, "hostPort": 8080}`)), "containerDefinitions[0].portMappings[0].hostPort", "When networkMode=awsvpc, the host ports and container ports in port mappings must match."},
+		{"awsvpc host port zero", tdDoc(`"networkMode": "awsvpc"`, pm(`{"containerPort": 80, "hostPort": 0}`)), "containerDefinitions[0].portMappings[0].hostPort", "When networkMode=awsvpc, the host ports and container ports in port mappings must match."},
+		{"host mode host port differs", tdDoc(`"networkMode": "host"`, pm(`{"containerPort": 80, "hostPort": 81}`)), "containerDefinitions[0].portMappings[0].hostPort", "When networkMode=host, the host ports and container ports in port mappings must match."},
+		{"none mode with mappings", tdDoc(`"networkMode": "none"`, pm(`{"containerPort": 80}`)), "containerDefinitions[0].portMappings", "Port mappings are not allowed when networkMode=none."},
+		{"container port missing", tdDoc("", pm(`{"hostPort": 80}`)), "containerDefinitions[0].portMappings[0].containerPort", "Invalid 'containerPort' setting for container 'app'."},
+		{"container port zero", tdDoc("", pm(`{"containerPort": 0}`)), "containerDefinitions[0].portMappings[0].containerPort", "Invalid 'containerPort' setting for container 'app'."},
+		{"container port too big", tdDoc("", pm(`{"containerPort": 65536}`)), "containerDefinitions[0].portMappings[0].containerPort", "Invalid 'containerPort' setting for container 'app'."},
+		{"host port too big", tdDoc("", pm(`{"containerPort": 80, "hostPort": 65536}`)), "containerDefinitions[0].portMappings[0].hostPort", "Invalid 'hostPort' setting for container 'app'."},
+		{"host port negative", tdDoc("", pm(`{"containerPort": 80, "hostPort": -1}`)), "containerDefinitions[0].portMappings[0].hostPort", "Invalid 'hostPort' setting for container 'app'."},
+		{"same container port twice", tdDoc("", pm(`{"containerPort": 80, "hostPort": 8080}, {"containerPort": 80, "hostPort": 8081}`)), "containerDefinitions[0].portMappings[1]", "Container port 80 is used in more than one port mapping for container 'app'."},
+		{"port inside a range", tdDoc("", pm(`{"containerPortRange": "8000-8100"}, {"containerPort": 8050}`)), "containerDefinitions[0].portMappings[1]", "Container port 8050 is used in more than one port mapping for container 'app'."},
+		{"overlapping ranges", tdDoc("", pm(`{"containerPortRange": "8000-8100"}, {"containerPortRange": "8100-8200"}`)), "containerDefinitions[0].portMappings[1]", "Container port 8100 is used in more than one port mapping for container 'app'."},
+		{"range without end", tdDoc("", pm(`{"containerPortRange": "8000"}`)), "containerDefinitions[0].portMappings[0].containerPortRange", `Invalid containerPortRange '8000': want "start-end" with 1 <= start < end <= 65535.`},
+		{"range backwards", tdDoc("", pm(`{"containerPortRange": "90-80"}`)), "containerDefinitions[0].portMappings[0].containerPortRange", `Invalid containerPortRange '90-80': want "start-end" with 1 <= start < end <= 65535.`},
+		{"range from zero", tdDoc("", pm(`{"containerPortRange": "0-10"}`)), "containerDefinitions[0].portMappings[0].containerPortRange", `Invalid containerPortRange '0-10': want "start-end" with 1 <= start < end <= 65535.`},
+		{"range in host mode", tdDoc(`"networkMode": "host"`, pm(`{"containerPortRange": "80-90"}`)), "containerDefinitions[0].portMappings[0].containerPortRange", "containerPortRange is only supported when networkMode is bridge or awsvpc."},
+		{"range with container port", tdDoc("", pm(`{"containerPortRange": "80-90", "containerPort": 80}`)), "containerDefinitions[0].portMappings[0].containerPortRange", "A port mapping with containerPortRange cannot also set containerPort or hostPort."},
+		{"port name uppercase", tdDoc("", pm(`{"containerPort": 80, "name": "Web"}`)), "containerDefinitions[0].portMappings[0].name", "Port mapping name 'Web' is invalid: use up to 64 lowercase letters, numbers, underscores and hyphens, not starting with a hyphen."},
+		{"port name leading hyphen", tdDoc("", pm(`{"containerPort": 80, "name": "-web"}`)), "containerDefinitions[0].portMappings[0].name", "Port mapping name '-web' is invalid: use up to 64 lowercase letters, numbers, underscores and hyphens, not starting with a hyphen."},
+		{"static host port twice in task", tdDoc("", tdCtr("a", `"portMappings": [{"containerPort": 80, "hostPort": 3000}]`), tdCtr("b", `"portMappings": [{"containerPort": 81, "hostPort": 3000}]`)), "containerDefinitions[1].portMappings[0].hostPort", "TCP host port '3000' is mapped multiple times in task."},
+		{"host mode port twice in task", tdDoc(`"networkMode": "host"`, tdCtr("a", `"portMappings": [{"containerPort": 53, "protocol": "udp"}]`), tdCtr("b", `"portMappings": [{"containerPort": 53, "protocol": "udp"}]`)), "containerDefinitions[1].portMappings[0].hostPort", "UDP host port '53' is mapped multiple times in task."},
 	})
 }
 
 func TestNormalizeTaskDefinitionReferences(t *testing.T) {
-	runRuleCases(t, []ruleCase{
-		{"dependsOn unknown container", doc("", ctr("app", `"dependsOn": [{"containerName": "db", "condition": "START"}]`)), "containerDefinitions[0].dependsOn[0].containerName", "Cannot depend on container + 'db' because it does not exist"},
-		{"SUCCESS on an essential container", doc("", ctr("init", ""), ctr("app", `"dependsOn": [{"containerName": "init", "condition": "SUCCESS"}]`)), "containerDefinitions[1].dependsOn[0].containerName", "A dependency container with SUCCESS or COMPLETE condition cannot be an essential container"},
-		{"dependsOn cycle", doc("", ctr("a", `"dependsOn": [{"containerName": "b", "condition": "START"}]`), ctr("b", `"dependsOn": [{"containerName": "a", "condition": "HEALTHY"}]`)), "containerDefinitions", "Container dependencies should not have a cycle: a -> b -> a."},
-		{"depends on itself", doc("", ctr("a", `"dependsOn": [{"containerName": "a", "condition": "START"}]`)), "containerDefinitions", "Container dependencies should not have a cycle: a -> a."},
-		{"cycle through volumesFrom", doc("", ctr("a", `"volumesFrom": [{"sourceContainer": "b"}]`), ctr("b", `"dependsOn": [{"containerName": "c", "condition": "START"}]`), ctr("c", `"links": ["a"]`)), "containerDefinitions", "Container dependencies should not have a cycle: a -> b -> c -> a."},
-		{"links cycle", doc("", ctr("a", `"links": ["b:bee"]`), ctr("b", `"links": ["a"]`)), "containerDefinitions", "Container links should not have a cycle"},
-		{"link to an unknown container", doc("", ctr("app", `"links": ["db"]`)), "containerDefinitions[0].links[0]", "Unknown container link 'db'."},
-		{"links under awsvpc", doc(`"networkMode": "awsvpc"`, ctr("db", ""), ctr("app", `"links": ["db"]`)), "containerDefinitions[1].links", "Links are not supported when networkMode=awsvpc."},
+	runTDRuleCases(t, []tdRuleCase{
+		{"dependsOn unknown container", tdDoc("", tdCtr("app", `"dependsOn": [{"containerName": "db", "condition": "START"}]`)), "containerDefinitions[0].dependsOn[0].containerName", "Cannot depend on container + 'db' because it does not exist"},
+		{"SUCCESS on an essential container", tdDoc("", tdCtr("init", ""), tdCtr("app", `"dependsOn": [{"containerName": "init", "condition": "SUCCESS"}]`)), "containerDefinitions[1].dependsOn[0].containerName", "A dependency container with SUCCESS or COMPLETE condition cannot be an essential container"},
+		{"dependsOn cycle", tdDoc("", tdCtr("a", `"dependsOn": [{"containerName": "b", "condition": "START"}]`), tdCtr("b", `"dependsOn": [{"containerName": "a", "condition": "HEALTHY"}]`)), "containerDefinitions", "Container dependencies should not have a cycle: a -> b -> a."},
+		{"depends on itself", tdDoc("", tdCtr("a", `"dependsOn": [{"containerName": "a", "condition": "START"}]`)), "containerDefinitions", "Container dependencies should not have a cycle: a -> a."},
+		{"cycle through volumesFrom", tdDoc("", tdCtr("a", `"volumesFrom": [{"sourceContainer": "b"}]`), tdCtr("b", `"dependsOn": [{"containerName": "c", "condition": "START"}]`), tdCtr("c", `"links": ["a"]`)), "containerDefinitions", "Container dependencies should not have a cycle: a -> b -> c -> a."},
+		{"links cycle", tdDoc("", tdCtr("a", `"links": ["b:bee"]`), tdCtr("b", `"links": ["a"]`)), "containerDefinitions", "Container links should not have a cycle"},
+		{"link to an unknown container", tdDoc("", tdCtr("app", `"links": ["db"]`)), "containerDefinitions[0].links[0]", "Unknown container link 'db'."},
+		{"links under awsvpc", tdDoc(`"networkMode": "awsvpc"`, tdCtr("db", ""), tdCtr("app", `"links": ["db"]`)), "containerDefinitions[1].links", "Links are not supported when networkMode=awsvpc."},
 	})
 }
 
-func TestRequirements(t *testing.T) {
+func TestTaskDefRequirements(t *testing.T) {
 	tests := []struct {
 		name           string
 		doc            string
@@ -57,20 +57,20 @@ func TestRequirements(t *testing.T) {
 		ports, udp     []int
 		wantNoOverride bool
 	}{
-		{"task size wins", doc(`"cpu": "1 vCPU", "memory": "1 GB"`, ctr("a", `"cpu": 10`)), nil, 1024, 1024, nil, nil, true},
-		{"sum of containers", doc("", ctr("a", `"cpu": 10`), `{"name": "b", "image": "i", "cpu": 20, "memory": 256, "memoryReservation": 64}`), nil, 30, 128 + 64, nil, nil, true},
-		{"static ports only", doc("", ctr("a", `"portMappings": [{"containerPort": 80, "hostPort": 8080}, {"containerPort": 81}, {"containerPort": 82, "hostPort": 0}, {"containerPort": 53, "hostPort": 53, "protocol": "udp"}, {"containerPortRange": "9000-9010"}]`)),
+		{"task size wins", tdDoc(`"cpu": "1 vCPU", "memory": "1 GB"`, tdCtr("a", `"cpu": 10`)), nil, 1024, 1024, nil, nil, true},
+		{"sum of containers", tdDoc("", tdCtr("a", `"cpu": 10`), `{"name": "b", "image": "i", "cpu": 20, "memory": 256, "memoryReservation": 64}`), nil, 30, 128 + 64, nil, nil, true},
+		{"static ports only", tdDoc("", tdCtr("a", `"portMappings": [{"containerPort": 80, "hostPort": 8080}, {"containerPort": 81}, {"containerPort": 82, "hostPort": 0}, {"containerPort": 53, "hostPort": 53, "protocol": "udp"}, {"containerPortRange": "9000-9010"}]`)),
 			nil, 0, 128, []int{8080}, []int{53}, true},
-		{"host mode ports default to container ports", doc(`"networkMode": "host"`, ctr("a", `"portMappings": [{"containerPort": 9000}, {"containerPort": 22}]`)), nil, 0, 128, []int{22, 9000}, nil, true},
-		{"task-level override", doc(`"cpu": "256", "memory": "512"`, app), &TaskOverride{Cpu: "2 vCPU", Memory: "4096"}, 2048, 4096, nil, nil, false},
-		{"container overrides", doc("", ctr("a", `"cpu": 10`), `{"name": "b", "image": "i", "cpu": 20, "memory": 256, "memoryReservation": 64}`),
+		{"host mode ports default to container ports", tdDoc(`"networkMode": "host"`, tdCtr("a", `"portMappings": [{"containerPort": 9000}, {"containerPort": 22}]`)), nil, 0, 128, []int{22, 9000}, nil, true},
+		{"task-level override", tdDoc(`"cpu": "256", "memory": "512"`, tdApp), &TaskOverride{Cpu: "2 vCPU", Memory: "4096"}, 2048, 4096, nil, nil, false},
+		{"container overrides", tdDoc("", tdCtr("a", `"cpu": 10`), `{"name": "b", "image": "i", "cpu": 20, "memory": 256, "memoryReservation": 64}`),
 			&TaskOverride{ContainerOverrides: []ContainerOverride{{Name: "a", Cpu: ptr[int64](100), Memory: ptr[int64](300)}, {Name: "b", MemoryReservation: ptr[int64](32)}}},
 			120, 300 + 32, nil, nil, false},
-		{"override reservation on a memory-only container", doc("", app), &TaskOverride{ContainerOverrides: []ContainerOverride{{Name: "app", MemoryReservation: ptr[int64](16)}}}, 0, 16, nil, nil, false},
+		{"override reservation on a memory-only container", tdDoc("", tdApp), &TaskOverride{ContainerOverrides: []ContainerOverride{{Name: "app", MemoryReservation: ptr[int64](16)}}}, 0, 16, nil, nil, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			td, err := normalizeDoc(t, tc.doc)
+			td, err := tdNormalize(t, tc.doc)
 			require.NoError(t, err)
 			cpu, mem, ports, udp := td.Requirements(tc.ov)
 			require.Equal(t, tc.cpu, cpu, "cpu")
@@ -85,8 +85,8 @@ func TestRequirements(t *testing.T) {
 	}
 }
 
-func TestValidateTaskOverride(t *testing.T) {
-	td, err := normalizeDoc(t, doc("", app, ctr("sidecar", "")))
+func TestTaskDefValidateTaskOverride(t *testing.T) {
+	td, err := tdNormalize(t, tdDoc("", tdApp, tdCtr("sidecar", "")))
 	require.NoError(t, err)
 	tests := []struct {
 		name, field, msg string
