@@ -19,8 +19,12 @@
 //   - Update returns the error of fn unchanged (errors.Is matches it) and
 //     re-raises a panic of fn; both roll back. An Update whose context is
 //     done before it commits rolls back and returns the context's error.
-//   - View, Update and Watch with a context that is already done return the
-//     context's error without running anything.
+//   - View and Update with a context that is already done return the
+//     context's error without running fn; Watch returns that error too, or
+//     a watcher that ends at once with a nil Err.
+//   - A View reads one revision throughout: it does not see the
+//     uncommitted writes of a running Update, nor what commits while it is
+//     open, and neither waits for the other.
 //   - Put and Delete inside View fail with store.ErrReadOnly, and Put with
 //     an empty key fails. A Tx used after its function returned fails.
 //   - Watch with an afterRevision the store no longer holds fails with
@@ -34,6 +38,9 @@
 //
 // Stores that can forget history on demand implement Compactor, and the
 // suite then checks the compaction paths too.
+//
+// The Property subtest runs random transactions from many goroutines and
+// checks the outcome against a sequential model; see property.go.
 package storetest
 
 import (
