@@ -26,7 +26,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -147,13 +146,33 @@ func WithPullBehavior(b runtime.PullBehavior) Option {
 // New returns a Runtime for one engine. It does not contact the engine:
 // the API version is negotiated on the first call (or by Ping).
 func New(opts ...Option) (*Runtime, error) {
-	c := config{fromEnv: true, log: slog.New(slog.NewTextHandler(io.Discard, nil)), pull: runtime.PullDefault}
+	c := config{fromEnv: true, log: slog.New(slog.DiscardHandler), pull: runtime.PullDefault}
 	for _, o := range opts {
 		if err := o(&c); err != nil {
 			return nil, err
 		}
 	}
+	copts, err := c.clientOptions()
+	if err != nil {
+		return nil, err
+	}
+	cli, err := client.New(copts...)
+	if err != nil {
+		return nil, fmt.Errorf("docker: new client: %w", err)
+	}
+	r := &Runtime{
+		cli:      cli,
+		log:      c.log,
+		timeouts: c.timeouts.withDefaults(),
+		pull:     c.pull,
+	}
+	r.subscribe = r.engineSubscribe
+	return r, nil
+}
 
+// clientOptions turns the configuration into the moby client's options:
+// TLS first, then the host, which configures the chosen transport.
+func (c config) clientOptions() ([]client.Opt, error) {
 	var copts []client.Opt
 	if c.fromEnv {
 		// Not client.FromEnv: DOCKER_API_VERSION would turn negotiation off.
@@ -178,7 +197,6 @@ func New(opts ...Option) (*Runtime, error) {
 	case c.tlsFiles != nil:
 		copts = append(copts, client.WithTLSClientConfig(c.tlsFiles[0], c.tlsFiles[1], c.tlsFiles[2]))
 	}
-	// The host comes last: it configures the transport chosen above.
 	switch host := os.Getenv(client.EnvOverrideHost); {
 	case c.host != "":
 		copts = append(copts, client.WithHost(c.host))
@@ -187,18 +205,7 @@ func New(opts ...Option) (*Runtime, error) {
 	default:
 		copts = append(copts, client.WithHost(client.DefaultDockerHost))
 	}
-	cli, err := client.New(copts...)
-	if err != nil {
-		return nil, fmt.Errorf("docker: new client: %w", err)
-	}
-	r := &Runtime{
-		cli:      cli,
-		log:      c.log,
-		timeouts: c.timeouts.withDefaults(),
-		pull:     c.pull,
-	}
-	r.subscribe = r.engineSubscribe
-	return r, nil
+	return copts, nil
 }
 
 // Host returns the engine address this Runtime talks to.

@@ -65,7 +65,7 @@ func TestEventsResubscribe(t *testing.T) {
 		},
 	}
 	r := &Runtime{
-		log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		log:       slog.New(slog.DiscardHandler),
 		timeouts:  Timeouts{EventsBackoffMin: time.Millisecond, EventsBackoffMax: 5 * time.Millisecond}.withDefaults(),
 		subscribe: e.subscribe,
 	}
@@ -113,7 +113,7 @@ func TestEventsClosesOnlyWhenContextEnds(t *testing.T) {
 		e.scripts = append(e.scripts, fail)
 	}
 	r := &Runtime{
-		log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		log:       slog.New(slog.DiscardHandler),
 		timeouts:  Timeouts{EventsBackoffMin: time.Millisecond, EventsBackoffMax: time.Millisecond}.withDefaults(),
 		subscribe: e.subscribe,
 	}
