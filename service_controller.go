@@ -237,7 +237,9 @@ func (p *pass) observe() error {
 			delete(rec.Tasks, id)
 			failed := t.Task.StopCode == StopCodeTaskFailedToStart || t.Task.StopCode == StopCodeEssentialContainerExited
 			if failed && !tt.Healthy && !tt.Failed && dep != nil {
-				p.countFailure(dep)
+				if err := p.countFailure(dep); err != nil {
+					return err
+				}
 			}
 			if failed && !tt.Running {
 				p.throttle()
@@ -262,13 +264,18 @@ func (p *pass) observe() error {
 		}
 		p.live = append(p.live, &t)
 	}
-	return p.checkBreaker()
+	return nil
 }
 
-// countFailure counts a failed task against its deployment.
-func (p *pass) countFailure(dep *deploymentRecord) {
+// countFailure counts a failed task against its deployment, which trips
+// the circuit breaker at the threshold; a FAILED deployment counts no more.
+func (p *pass) countFailure(dep *deploymentRecord) error {
+	if dep.Deployment.RolloutState == RolloutStateFailed {
+		return nil
+	}
 	dep.Deployment.FailedTasks++
 	dep.Deployment.UpdatedAt = NewTime(p.now)
+	return p.checkBreaker()
 }
 
 // throttle records a task that stopped before reaching RUNNING: the next
@@ -381,7 +388,9 @@ func (p *pass) replaceUnhealthy() error {
 		}
 		tt := p.rec.Tasks[t.ID]
 		if dep := p.rec.deployment(tt.Deployment); dep != nil && !tt.Healthy {
-			p.countFailure(dep)
+			if err := p.countFailure(dep); err != nil {
+				return err
+			}
 		}
 		tt.Failed = true
 		p.cp.addEvent(p.rec, msgUnhealthy(p.name, t.ID))
@@ -389,7 +398,7 @@ func (p *pass) replaceUnhealthy() error {
 			return err
 		}
 	}
-	return p.checkBreaker()
+	return nil
 }
 
 // instanceActive reports whether a task's instance still takes tasks.

@@ -159,7 +159,7 @@ func TestServiceCircuitBreakerWithoutRollback(t *testing.T) {
 	require.Len(t, s.state().tasks, n)
 	svc := s.service("web")
 	require.Len(t, svc.Deployments, 1)
-	require.GreaterOrEqual(t, svc.Deployments[0].FailedTasks, int64(3))
+	require.EqualValues(t, 3, svc.Deployments[0].FailedTasks)
 }
 
 func TestServiceLaunchThrottle(t *testing.T) {
