@@ -246,15 +246,15 @@ func (t *tree) rebalance(n *node, i int) {
 	if left.leaf {
 		all := append(append([]entry(nil), left.entries...), right.entries...)
 		h := len(all) / 2
-		left.entries = append(left.entries[:0], all[:h]...)
+		left.entries = all[:h:h] // capped: appending must not reach r's
 		r.entries = all[h:]
 		n.keys[l] = r.entries[0].key
 	} else {
 		keys := append(append(append([]string(nil), left.keys...), n.keys[l]), right.keys...)
 		kids := append(append([]*node(nil), left.children...), right.children...)
 		h := len(kids) / 2
-		left.keys = append(left.keys[:0], keys[:h-1]...)
-		left.children = append(left.children[:0], kids[:h]...)
+		left.keys = keys[: h-1 : h-1]
+		left.children = kids[:h:h]
 		n.keys[l] = keys[h-1]
 		r.keys, r.children = keys[h:], kids[h:]
 	}

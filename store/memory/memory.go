@@ -21,11 +21,12 @@
 //   - Values are copied on Put and on every read and event, so callers may
 //     reuse and modify their buffers.
 //   - Watch keeps a bounded history (WithHistory, default 100,000 events;
-//     WithHistoryBytes, default 64 MiB of keys and values). A Watch after a revision older than the history fails
-//     with store.ErrCompacted, and so does a running watcher that falls more
-//     than the history behind: it ends with Err matching store.ErrCompacted
-//     after delivering every event it still could, never skipping one.
-//     Events of one revision arrive in key order.
+//     WithHistoryBytes, default 64 MiB of keys and values). A Watch after a
+//     revision older than the history fails with store.ErrCompacted, and so
+//     does a running watcher that falls more than the history behind: it
+//     ends with Err matching store.ErrCompacted after delivering every
+//     event it still could, never skipping one. The writer never waits for
+//     a watcher. Events of one revision arrive in key order.
 //   - Close waits for a running Update, then ends every watcher with
 //     store.ErrClosed. Closing twice returns nil.
 //
