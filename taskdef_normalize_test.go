@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -220,6 +221,26 @@ func TestTaskDefinitionCorpusDetails(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "fluentd", td.ContainerDefinitions[1].FirelensConfiguration.Type)
 	require.Nil(t, td.RuntimePlatform, `"runtimePlatform": null is absent`)
+}
+
+// TestTaskDefinitionCorpusTemplatesRender checks that the TEMPLATE files
+// fail only because of their placeholders: once each is replaced by a
+// plain word, they register.
+func TestTaskDefinitionCorpusTemplatesRender(t *testing.T) {
+	placeholder := regexp.MustCompile(`\{\{[^}]*\}\}|\$\$\$[A-Z_]+\$\$\$`)
+	for name, v := range tdCorpusVerdicts {
+		if v.verdict != "TEMPLATE" {
+			continue
+		}
+		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "taskdefs", name))
+			require.NoError(t, err)
+			rendered := placeholder.ReplaceAll(data, []byte("rendered"))
+			require.NotEqual(t, data, rendered)
+			_, err = tdNormalize(t, string(rendered))
+			require.NoError(t, err)
+		})
+	}
 }
 
 // requireTDRoundTrip checks that td, written as describe output and read
