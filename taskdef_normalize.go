@@ -194,47 +194,20 @@ func fargateProblem(td *TaskDefinition) (field, msg string) {
 // The list is sorted by name.
 func requiredAttributes(td *TaskDefinition) []Attribute {
 	set := map[string]bool{}
-	add := func(names ...string) {
-		for _, n := range names {
-			set[n] = true
-		}
-	}
-	const capPrefix = "com.amazonaws.ecs.capability."
 	if td.TaskRoleArn != "" {
-		add(capPrefix + "task-iam-role")
+		set[capabilityPrefix+"task-iam-role"] = true
 	}
 	if td.NetworkMode == NetworkModeAwsvpc {
-		add("ecs.capability.task-eni")
+		set["ecs.capability.task-eni"] = true
 	}
-	for _, c := range td.ContainerDefinitions {
-		if c.HealthCheck != nil {
-			add("ecs.capability.container-health-check")
-		}
-		if len(c.DependsOn) > 0 || c.FirelensConfiguration != nil {
-			add("ecs.capability.container-ordering")
-		}
-		if c.Privileged != nil && *c.Privileged {
-			add(capPrefix + "privileged-container")
-		}
-		if len(c.EnvironmentFiles) > 0 {
-			add("ecs.capability.env-files.s3")
-		}
-		if len(c.DockerLabels) > 0 || len(c.Ulimits) > 0 {
-			add(capPrefix + "docker-remote-api.1.18")
-		}
-		if lc := c.LogConfiguration; lc != nil {
-			add(capPrefix+"logging-driver."+lc.LogDriver, capPrefix+"docker-remote-api.1.18")
-			if len(lc.Options) > 0 {
-				add(capPrefix + "docker-remote-api.1.19")
-			}
-			if lc.LogDriver == "awslogs" && td.ExecutionRoleArn != "" {
-				add("ecs.capability.execution-role-awslogs")
-			}
+	for i := range td.ContainerDefinitions {
+		for _, n := range containerAttributes(&td.ContainerDefinitions[i], td.ExecutionRoleArn != "") {
+			set[n] = true
 		}
 	}
 	for _, v := range td.Volumes {
 		if dv := v.DockerVolumeConfiguration; dv != nil && dv.Driver != "" && dv.Driver != "local" {
-			add("ecs.capability.docker-volume-driver." + dv.Driver)
+			set["ecs.capability.docker-volume-driver."+dv.Driver] = true
 		}
 	}
 	names := sortedKeys(set)
@@ -246,4 +219,37 @@ func requiredAttributes(td *TaskDefinition) []Attribute {
 		attrs[i] = Attribute{Name: n}
 	}
 	return attrs
+}
+
+const capabilityPrefix = "com.amazonaws.ecs.capability."
+
+// containerAttributes lists the capabilities one container needs, with
+// duplicates.
+func containerAttributes(c *ContainerDefinition, executionRole bool) []string {
+	var names []string
+	if c.HealthCheck != nil {
+		names = append(names, "ecs.capability.container-health-check")
+	}
+	if len(c.DependsOn) > 0 || c.FirelensConfiguration != nil {
+		names = append(names, "ecs.capability.container-ordering")
+	}
+	if c.Privileged != nil && *c.Privileged {
+		names = append(names, capabilityPrefix+"privileged-container")
+	}
+	if len(c.EnvironmentFiles) > 0 {
+		names = append(names, "ecs.capability.env-files.s3")
+	}
+	if len(c.DockerLabels) > 0 || len(c.Ulimits) > 0 {
+		names = append(names, capabilityPrefix+"docker-remote-api.1.18")
+	}
+	if lc := c.LogConfiguration; lc != nil {
+		names = append(names, capabilityPrefix+"logging-driver."+lc.LogDriver, capabilityPrefix+"docker-remote-api.1.18")
+		if len(lc.Options) > 0 {
+			names = append(names, capabilityPrefix+"docker-remote-api.1.19")
+		}
+		if lc.LogDriver == "awslogs" && executionRole {
+			names = append(names, "ecs.capability.execution-role-awslogs")
+		}
+	}
+	return names
 }
