@@ -9,8 +9,9 @@
 //     stored together, so they always agree.
 //   - Writers are serialised: one Update runs at a time, so Update never
 //     reports store.ErrConflict. An Update waiting for its turn gives up when
-//     its context is done. Views run concurrently with each other and with
-//     the writer, each on the snapshot it began on.
+//     its context is done (so an Update nested in another waits for its
+//     context). Views run concurrently with each other and with the writer,
+//     each on the snapshot it began on.
 //   - A commit that must grow the file's memory map waits until open Views
 //     end; WithInitialMmapSize (default 64 MiB) makes that rare. A View must
 //     therefore never wait for an Update.

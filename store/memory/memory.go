@@ -4,7 +4,8 @@
 //
 //   - Writers are serialised: one Update runs at a time, so Update never
 //     reports store.ErrConflict. An Update waiting for its turn gives up when
-//     its context is done.
+//     its context is done (so an Update nested in another waits for its
+//     context).
 //   - Readers never wait for writers. View reads the last committed
 //     revision, a snapshot that later commits do not change; records are
 //     kept in a copy-on-write B+tree, so Get and List cost O(log n) plus
