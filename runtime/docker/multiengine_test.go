@@ -13,9 +13,10 @@ import (
 	"github.com/ecskit/ecs/runtime/docker"
 )
 
-// TestSeveralEngines runs a second dockerd beside the machine's engine and
-// checks that each Runtime sees its own engine's containers only.
-func TestSeveralEngines(t *testing.T) {
+// TestSecondEngine runs a second dockerd beside the machine's engine: each
+// Runtime sees its own engine's containers only, and an event stream
+// survives a real restart of its engine.
+func TestSecondEngine(t *testing.T) {
 	t.Parallel()
 	rtA, imgA := engine(t)
 	// Registered before the second engine, so it runs after that engine
@@ -26,66 +27,62 @@ func TestSeveralEngines(t *testing.T) {
 			t.Errorf("bridge container on the first engine after the second stopped: exit %d", st.ExitCode)
 		}
 	})
-	rtB := dockertest.SecondEngine(t)
+	e := dockertest.StartEngine(t, docker.WithTimeouts(docker.Timeouts{EventsBackoffMin: 50 * time.Millisecond, EventsBackoffMax: 500 * time.Millisecond}))
+	rtB := e.Runtime
 	imgB := testimage.Image(t, rtB)
 
-	a := run(t, rtA, imgA, runtime.ContainerSpec{Command: []string{"-run", "1ms"}})
-	b := run(t, rtB, imgB, runtime.ContainerSpec{Command: []string{"-run", "1ms", "-exit", "7"}, NetworkMode: "none"})
-	if st := waitExited(t, rtB, b); st.ExitCode != 7 {
-		t.Errorf("container on the second engine: exit code %d, want 7", st.ExitCode)
-	}
-	waitExited(t, rtA, a)
+	t.Run("isolation", func(t *testing.T) {
+		a := run(t, rtA, imgA, runtime.ContainerSpec{Command: []string{"-run", "1ms"}})
+		b := run(t, rtB, imgB, runtime.ContainerSpec{Command: []string{"-run", "1ms", "-exit", "7"}, NetworkMode: "none"})
+		if st := waitExited(t, rtB, b); st.ExitCode != 7 {
+			t.Errorf("container on the second engine: exit code %d, want 7", st.ExitCode)
+		}
+		waitExited(t, rtA, a)
 
-	ids := func(rt *docker.Runtime) []string {
-		cs, err := rt.List(ctxFor(t, time.Minute), dockertest.Labels(t))
+		ids := func(rt *docker.Runtime) []string {
+			cs, err := rt.List(ctxFor(t, time.Minute), dockertest.Labels(t))
+			if err != nil {
+				t.Fatalf("List: %v", err)
+			}
+			var out []string
+			for _, c := range cs {
+				out = append(out, c.ID)
+			}
+			return out
+		}
+		if got := ids(rtA); !slices.Equal(got, []string{a}) {
+			t.Errorf("first engine lists %v, want only [%s]", got, a)
+		}
+		if got := ids(rtB); !slices.Equal(got, []string{b}) {
+			t.Errorf("second engine lists %v, want only [%s]", got, b)
+		}
+		if _, err := rtA.Inspect(ctxFor(t, time.Minute), b); !errors.Is(err, runtime.ErrNotFound) {
+			t.Errorf("the first engine inspecting the second's container: %v, want ErrNotFound", err)
+		}
+		infoA, errA := rtA.Info(ctxFor(t, time.Minute))
+		infoB, errB := rtB.Info(ctxFor(t, time.Minute))
+		if errA != nil || errB != nil || infoA.Name != infoB.Name || rtA.Host() == rtB.Host() {
+			t.Errorf("engines: %s (%v) and %s (%v): want the same machine behind two hosts", rtA.Host(), errA, rtB.Host(), errB)
+		}
+	})
+
+	t.Run("events survive an engine restart", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		ch, err := rtB.Events(ctx)
 		if err != nil {
-			t.Fatalf("List: %v", err)
+			t.Fatal(err)
 		}
-		var out []string
-		for _, c := range cs {
-			out = append(out, c.ID)
+		before := run(t, rtB, imgB, runtime.ContainerSpec{Command: []string{"-run", "1ms"}, NetworkMode: "none"})
+		collect(t, ch, before, runtime.EventStart)
+
+		e.Stop()
+		if _, err := rtB.Inspect(ctxFor(t, time.Minute), before); !errors.Is(err, runtime.ErrUnavailable) {
+			t.Errorf("Inspect while the engine is down = %v, want ErrUnavailable", err)
 		}
-		return out
-	}
-	if got := ids(rtA); !slices.Equal(got, []string{a}) {
-		t.Errorf("first engine lists %v, want only [%s]", got, a)
-	}
-	if got := ids(rtB); !slices.Equal(got, []string{b}) {
-		t.Errorf("second engine lists %v, want only [%s]", got, b)
-	}
-	if _, err := rtA.Inspect(ctxFor(t, time.Minute), b); err == nil {
-		t.Errorf("the first engine knows the second engine's container")
-	}
-	infoA, errA := rtA.Info(ctxFor(t, time.Minute))
-	infoB, errB := rtB.Info(ctxFor(t, time.Minute))
-	if errA != nil || errB != nil || infoA.Name != infoB.Name || rtA.Host() == rtB.Host() {
-		t.Errorf("engines: %s (%v) and %s (%v): want the same machine behind two hosts", rtA.Host(), errA, rtB.Host(), errB)
-	}
-}
+		e.Start()
 
-// TestEventsSurviveEngineRestart restarts an engine under an event stream:
-// the stream stays open and delivers the events of containers made after
-// the restart.
-func TestEventsSurviveEngineRestart(t *testing.T) {
-	t.Parallel()
-	e := dockertest.StartEngine(t, docker.WithTimeouts(docker.Timeouts{EventsBackoffMin: 50 * time.Millisecond, EventsBackoffMax: 500 * time.Millisecond}))
-	rt := e.Runtime
-	img := testimage.Image(t, rt)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ch, err := rt.Events(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before := run(t, rt, img, runtime.ContainerSpec{Command: []string{"-run", "1ms"}, NetworkMode: "none"})
-	collect(t, ch, before, runtime.EventStart)
-
-	e.Stop()
-	if _, err := rt.Inspect(ctxFor(t, time.Minute), before); !errors.Is(err, runtime.ErrUnavailable) {
-		t.Errorf("Inspect while the engine is down = %v, want ErrUnavailable", err)
-	}
-	e.Start()
-
-	after := run(t, rt, img, runtime.ContainerSpec{Command: []string{"-run", "1ms"}, NetworkMode: "none"})
-	collect(t, ch, after, runtime.EventCreate, runtime.EventStart, runtime.EventDie)
+		after := run(t, rtB, imgB, runtime.ContainerSpec{Command: []string{"-run", "1ms"}, NetworkMode: "none"})
+		collect(t, ch, after, runtime.EventCreate, runtime.EventStart, runtime.EventDie)
+	})
 }
