@@ -13,8 +13,9 @@
 //     logged.
 //   - CPU shares and memory are clamped like the ECS agent does: shares
 //     below 2 become 2, above 262144 become 262144; a non-zero memory limit
-//     below 4 MiB becomes 4 MiB. (Recent engines refuse limits below 6 MiB;
-//     the ECS API refuses them at registration.)
+//     below 4 MiB becomes 4 MiB. (Docker refuses memory limits and
+//     reservations below 6 MiB, failing Create; the ECS API refuses such
+//     container definitions at registration.)
 //   - Dynamic host ports (HostPort 0) are chosen by the engine from its
 //     ephemeral range; Inspect reports the resolved ports of a running
 //     container.
