@@ -427,3 +427,38 @@ func TestLogDrivers(t *testing.T) {
 		}
 	}
 }
+
+func TestNameResolution(t *testing.T) {
+	t.Parallel()
+	rt, img := engine(t)
+	target := dockertest.Name(t, "db")
+	run(t, rt, img, runtime.ContainerSpec{Name: target})
+	id := runReady(t, rt, img, runtime.ContainerSpec{
+		Links:            []string{target + ":database"},
+		ExtraHosts:       []string{"cache.internal:10.1.2.3"},
+		DNSServers:       []string{"10.0.0.2"},
+		DNSSearchDomains: []string{"svc.ecskit"},
+	})
+	st, err := rt.Inspect(ctxFor(t, time.Minute), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var port int
+	for p := range hostPorts(st, 8080) {
+		port = p
+	}
+	file := func(path string) string {
+		return string(get(t, fmt.Sprintf("http://127.0.0.1:%d/file?path=%s", port, path)))
+	}
+	hosts, resolv := file("/etc/hosts"), file("/etc/resolv.conf")
+	for _, want := range []string{"database", "10.1.2.3\tcache.internal"} {
+		if !strings.Contains(hosts, want) {
+			t.Errorf("/etc/hosts lacks %q:\n%s", want, hosts)
+		}
+	}
+	for _, want := range []string{"nameserver 10.0.0.2", "search svc.ecskit"} {
+		if !strings.Contains(resolv, want) {
+			t.Errorf("/etc/resolv.conf lacks %q:\n%s", want, resolv)
+		}
+	}
+}
