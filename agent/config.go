@@ -91,8 +91,8 @@ const (
 	minStartTimeout          = 45 * time.Second
 )
 
-// DefaultReservedPorts are the TCP ports an ECS agent registers as taken.
-var DefaultReservedPorts = []int{22, 2375, 2376, 51678, 51679}
+// defaultReservedPorts are the TCP ports an ECS agent registers as taken.
+func defaultReservedPorts() []int { return []int{22, 2375, 2376, 51678, 51679} }
 
 // Timeouts of engine calls, all in one place. They are real-time bounds
 // on a call that should answer, not behaviour: container stop grace
@@ -151,7 +151,7 @@ func (c Config) withDefaults() Config {
 		c.ReconcileInterval = DefaultReconcileInterval
 	}
 	if c.ReservedPorts == nil {
-		c.ReservedPorts = DefaultReservedPorts
+		c.ReservedPorts = defaultReservedPorts()
 	}
 	if c.AgentVersion == "" {
 		c.AgentVersion = Version

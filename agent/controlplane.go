@@ -10,10 +10,15 @@ import (
 // in-process *ecs.ControlPlane implements it, and so does the HTTP client of
 // a remote agent.
 type ControlPlane interface {
+	// RegisterContainerInstance registers the instance, or re-registers
+	// the one named by ContainerInstanceArn.
 	RegisterContainerInstance(ctx context.Context, in *ecs.RegisterContainerInstanceInput) (*ecs.RegisterContainerInstanceOutput, error)
 	// PollTasks long-polls for the instance's task assignments; every call
 	// is also the agent's heartbeat.
 	PollTasks(ctx context.Context, in *ecs.PollTasksInput) (*ecs.PollTasksOutput, error)
+	// SubmitTaskStateChange reports a task's observed status, stop code
+	// and timestamps, with its containers.
 	SubmitTaskStateChange(ctx context.Context, in *ecs.SubmitTaskStateChangeInput) (*ecs.SubmitTaskStateChangeOutput, error)
+	// SubmitContainerStateChange reports one container's observed state.
 	SubmitContainerStateChange(ctx context.Context, in *ecs.SubmitContainerStateChangeInput) (*ecs.SubmitContainerStateChangeOutput, error)
 }
