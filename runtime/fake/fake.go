@@ -43,12 +43,15 @@ import (
 
 // Environment variables that script a fake container.
 const (
-	EnvRunFor         = "ECSKIT_FAKE_RUN_FOR"
-	EnvExitCode       = "ECSKIT_FAKE_EXIT_CODE"
-	EnvHealth         = "ECSKIT_FAKE_HEALTH"
-	EnvStartError     = "ECSKIT_FAKE_START_ERROR"
-	EnvIgnoreSigterm  = "ECSKIT_FAKE_IGNORE_SIGTERM"
-	EnvOOM            = "ECSKIT_FAKE_OOM"
+	EnvRunFor        = "ECSKIT_FAKE_RUN_FOR"
+	EnvExitCode      = "ECSKIT_FAKE_EXIT_CODE"
+	EnvHealth        = "ECSKIT_FAKE_HEALTH"
+	EnvStartError    = "ECSKIT_FAKE_START_ERROR"
+	EnvIgnoreSigterm = "ECSKIT_FAKE_IGNORE_SIGTERM"
+	EnvOOM           = "ECSKIT_FAKE_OOM"
+)
+
+const (
 	firstDynamicPort  = 49153
 	lastDynamicPort   = 65535
 	exitCodeSIGKILL   = 137
