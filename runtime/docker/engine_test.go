@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -239,5 +240,69 @@ func TestPullNeverHangs(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "timed out after 1s") {
 		t.Errorf("error %q should name the timeout", err)
+	}
+}
+
+// TestHungEngine talks to an "engine" that accepts connections and never
+// answers: every call ends with its own timeout, and Events returns anyway.
+func TestHungEngine(t *testing.T) {
+	t.Parallel()
+	sock := filepath.Join(t.TempDir(), "hung.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	short := 50 * time.Millisecond
+	rt, err := docker.New(docker.WithoutEnv(), docker.WithHost("unix://"+sock), docker.WithTimeouts(docker.Timeouts{
+		Ping: short, Info: short, Inspect: short, Create: short, Start: short, StopMargin: short, Remove: short,
+		List: short, ImageInspect: short, Pull: short, Volume: short,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	ctx := ctxFor(t, time.Minute)
+	calls := map[string]func() error{
+		"Ping":         func() error { return rt.Ping(ctx) },
+		"Info":         func() error { _, err := rt.Info(ctx); return err },
+		"Inspect":      func() error { _, err := rt.Inspect(ctx, "x"); return err },
+		"Create":       func() error { _, err := rt.Create(ctx, runtime.ContainerSpec{Image: "x"}); return err },
+		"Start":        func() error { return rt.Start(ctx, "x") },
+		"Stop":         func() error { return rt.Stop(ctx, "x", 0) },
+		"Remove":       func() error { return rt.Remove(ctx, "x") },
+		"List":         func() error { _, err := rt.List(ctx, nil); return err },
+		"ImagePresent": func() error { _, err := rt.ImagePresent(ctx, "x"); return err },
+		"PullImage":    func() error { return rt.PullImage(ctx, "x:1") },
+		"CreateVolume": func() error { return rt.CreateVolume(ctx, "x", nil) },
+		"RemoveVolume": func() error { return rt.RemoveVolume(ctx, "x") },
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timed out after") {
+			t.Errorf("%s = %v, want its own timeout", name, err)
+		}
+	}
+	evCtx, cancel := context.WithCancel(ctx)
+	ch, err := rt.Events(evCtx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	for range ch {
 	}
 }

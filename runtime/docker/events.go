@@ -43,27 +43,39 @@ var eventAttributes = map[string]bool{"image": true, "name": true, "exitCode": t
 // Events streams container events (create, start, die, oom,
 // health_status, destroy) until ctx is done, then closes the channel.
 //
-// The first subscription is made before Events returns, so every event
-// after the call is seen. When the stream breaks (the engine restarted or
-// the connection dropped), Events resubscribes with backoff from the time of
+// The first subscription is made before Events returns (unless the engine
+// takes longer than the Ping timeout to answer it), so every event after the
+// call is seen. When the stream breaks (the engine restarted or the
+// connection dropped), Events resubscribes with backoff from the time of
 // the last event it delivered, so events in the gap are replayed; the last
 // one may be delivered twice. Event labels are the container's labels as
 // the engine sends them, without the image, name, exitCode and signal
 // attributes.
 func (r *Runtime) Events(ctx context.Context) (<-chan runtime.Event, error) {
 	out := make(chan runtime.Event, 64)
+	subscribed := make(chan struct{})
+	go r.pumpEvents(ctx, out, subscribed)
+	t := time.NewTimer(r.timeouts.Ping)
+	defer t.Stop()
+	select {
+	case <-subscribed:
+	case <-t.C:
+		r.log.Warn("docker: event subscription slow; streaming anyway", "after", r.timeouts.Ping)
+	case <-ctx.Done():
+	}
+	return out, nil
+}
+
+// pumpEvents is the single goroutine that owns out: it subscribes,
+// forwards events and resubscribes until ctx is done. It closes subscribed
+// once the first subscription is made.
+func (r *Runtime) pumpEvents(ctx context.Context, out chan<- runtime.Event, subscribed chan<- struct{}) {
+	defer close(out)
 	// The first subscription starts at the engine's now; should it break
 	// before any event, the next one resumes from this process's now.
 	since := engineTimestamp(time.Now())
 	msgs, errs := r.subscribe(ctx, "")
-	go r.pumpEvents(ctx, out, since, msgs, errs)
-	return out, nil
-}
-
-// pumpEvents is the single goroutine that owns out: it forwards events
-// and resubscribes until ctx is done.
-func (r *Runtime) pumpEvents(ctx context.Context, out chan<- runtime.Event, since string, msgs <-chan events.Message, errs <-chan error) {
-	defer close(out)
+	close(subscribed)
 	backoff := r.timeouts.EventsBackoffMin
 	for {
 		delivered, started := false, time.Now()

@@ -13,7 +13,7 @@ import (
 // DockerTimeoutError).
 //
 //	call          default   why
-//	Ping          10 s      version negotiation; the engine answers at once or not at all
+//	Ping          10 s      version negotiation; also how long Events waits for its first subscription
 //	Info          10 s      host facts for registration
 //	Create        4 min     ECS_CONTAINER_CREATE_TIMEOUT default
 //	Start         3 min     ECS_CONTAINER_START_TIMEOUT default
