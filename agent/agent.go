@@ -193,14 +193,23 @@ func retry(ctx context.Context, clk clock.Clock, f func() error) bool {
 }
 
 // routeEvents hands each runtime event to the task whose container it
-// concerns. It never blocks on a task.
+// concerns (by the container's task label). It never blocks on a task.
 func (a *Agent) routeEvents(events <-chan runtime.Event) {
 	for ev := range events {
-		arn := ev.Labels[LabelTaskArn]
+		arn, labelled := ev.Labels[LabelTaskArn]
 		a.mu.Lock()
-		t := a.tasks[arn]
+		var targets []*task
+		if t := a.tasks[arn]; t != nil {
+			targets = append(targets, t)
+		} else if !labelled {
+			// A runtime that does not label its events: every task checks
+			// whether the container is one of its own.
+			for _, t := range a.tasks {
+				targets = append(targets, t)
+			}
+		}
 		a.mu.Unlock()
-		if t != nil {
+		for _, t := range targets {
 			t.notifyContainer(ev.ContainerID)
 		}
 	}
