@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ecskit/ecs"
+	"github.com/ecskit/ecs/agent"
+	"github.com/ecskit/ecs/runtime"
+	"github.com/ecskit/ecs/runtime/docker"
+	"github.com/ecskit/ecs/runtime/fake"
+)
+
+// engineCheckTimeout bounds the first call to the local Docker engine.
+const engineCheckTimeout = 10 * time.Second
+
+// agentGroup owns the in-process agents: it starts them and stops them
+// all when the daemon stops.
+type agentGroup struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	log    *slog.Logger
+
+	mu      sync.Mutex
+	running map[string]bool // container instance ARN -> has an agent
+	closers []func() error
+	wg      sync.WaitGroup
+}
+
+func newAgentGroup(parent context.Context, log *slog.Logger) *agentGroup {
+	ctx, cancel := context.WithCancel(parent)
+	return &agentGroup{ctx: ctx, cancel: cancel, log: log, running: map[string]bool{}}
+}
+
+// run starts a in its own goroutine until the group stops.
+func (g *agentGroup) run(a *agent.Agent, name string) {
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		if err := a.Run(g.ctx); err != nil {
+			g.log.Error("agent stopped", "instance", name, "err", err)
+		}
+	}()
+}
+
+// stop stops every agent, waits for them, and closes their runtimes.
+func (g *agentGroup) stop() {
+	g.cancel()
+	g.wg.Wait()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, c := range g.closers {
+		_ = c()
+	}
+	g.closers = nil
+}
+
+// startFake runs an agent on a fresh fake engine for a container instance
+// registered through the API, unless one runs already. The agent
+// re-registers the instance with the resources it was registered with.
+func (g *agentGroup) startFake(cp *ecs.ControlPlane, ci *ecs.ContainerInstance) {
+	arn := ci.ContainerInstanceArn
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.running[arn] || g.ctx.Err() != nil {
+		return
+	}
+	g.running[arn] = true
+	rt := fake.New(fake.WithImages(placeholderImage))
+	g.closers = append(g.closers, rt.Close)
+	a := agent.New(agent.Config{
+		ControlPlane:         fixedResources{cp, ci.RegisteredResources},
+		Runtime:              everyImage{rt},
+		Cluster:              clusterOf(arn),
+		ContainerInstanceArn: arn,
+		Logger:               g.log.With("instance", arn),
+		StopTimeout:          time.Second,
+		CleanupWait:          time.Minute,
+	})
+	g.log.Info("starting an in-process agent on a fake engine", "instance", arn)
+	g.run(a, arn)
+}
+
+// startDocker registers the local Docker engine in cluster and runs its
+// agent; it fails if no engine answers.
+func (g *agentGroup) startDocker(ctx context.Context, cp *ecs.ControlPlane, cluster, region string) error {
+	rt, err := docker.New(docker.WithLogger(g.log))
+	if err != nil {
+		return fmt.Errorf("-runtime docker: %w", err)
+	}
+	cctx, cancel := context.WithTimeout(ctx, engineCheckTimeout)
+	defer cancel()
+	if _, err := rt.Info(cctx); err != nil {
+		rt.Close()
+		return fmt.Errorf("-runtime docker: no Docker engine answers at %s (%v); start Docker, set DOCKER_HOST, or use -runtime fake", rt.Host(), err)
+	}
+	if cluster != ecs.DefaultCluster {
+		if _, err := cp.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: cluster}); err != nil {
+			rt.Close()
+			return err
+		}
+	}
+	g.mu.Lock()
+	g.closers = append(g.closers, rt.Close)
+	g.mu.Unlock()
+	a := agent.New(agent.Config{ControlPlane: cp, Runtime: rt, Cluster: cluster, Region: region, Logger: g.log.With("instance", "local")})
+	g.log.Info("registering the local Docker engine", "host", rt.Host(), "cluster", cluster)
+	g.run(a, "local")
+	return nil
+}
+
+// clusterOf is the cluster name in a container instance ARN
+// (…:container-instance/<cluster>/<id>).
+func clusterOf(arn string) string {
+	_, res, _ := strings.Cut(arn, ":container-instance/")
+	if c, _, ok := strings.Cut(res, "/"); ok {
+		return c
+	}
+	return ecs.DefaultCluster
+}
+
+// fixedResources is the control plane as an agent of a fake engine sees
+// it: its re-registrations keep the resources the instance was registered
+// with, not the fake engine's.
+type fixedResources struct {
+	*ecs.ControlPlane
+	total []ecs.Resource
+}
+
+// RegisterContainerInstance re-registers with the original resources.
+func (f fixedResources) RegisterContainerInstance(ctx context.Context, in *ecs.RegisterContainerInstanceInput) (*ecs.RegisterContainerInstanceOutput, error) {
+	if len(f.total) > 0 {
+		c := *in
+		c.TotalResources = f.total
+		in = &c
+	}
+	return f.ControlPlane.RegisterContainerInstance(ctx, in)
+}
+
+// everyImage is a fake engine where every image exists: pulls succeed and
+// containers are created from one cached placeholder image, so any task
+// definition runs.
+type everyImage struct{ *fake.Runtime }
+
+// placeholderImage is the image every fake container is created from.
+const placeholderImage = "ecsd/fake-image:latest"
+
+// ImagePresent reports every image as cached.
+func (e everyImage) ImagePresent(context.Context, string) (bool, error) { return true, nil }
+
+// PullImage succeeds for every image.
+func (e everyImage) PullImage(ctx context.Context, _ string) error { return ctx.Err() }
+
+// Create creates the container from the placeholder image.
+func (e everyImage) Create(ctx context.Context, spec runtime.ContainerSpec) (string, error) {
+	spec.Image = placeholderImage
+	return e.Runtime.Create(ctx, spec)
+}
+
+var _ runtime.Runtime = everyImage{}
