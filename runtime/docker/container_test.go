@@ -103,12 +103,22 @@ func TestPorts(t *testing.T) {
 		PortBindings: []runtime.PortBinding{
 			{ContainerPort: 8080, HostPort: static, Protocol: "tcp"},
 			{ContainerPort: 8080, HostPort: 0}, // dynamic
+			{ContainerPort: 8080, HostIP: "127.0.0.1"},
 		},
 	})
 	st := waitFor(t, rt, id, "running", func(s runtime.ContainerStatus) bool { return s.State == runtime.StateRunning })
 	ports := hostPorts(st, 8080)
-	if len(ports) != 2 || !ports[static] {
-		t.Fatalf("ports = %+v, want the static port %d and one dynamic port", st.Ports, static)
+	if len(ports) != 3 || !ports[static] {
+		t.Fatalf("ports = %+v, want the static port %d and two dynamic ports", st.Ports, static)
+	}
+	loopback := 0
+	for _, p := range st.Ports {
+		if p.HostIP == "127.0.0.1" {
+			loopback++
+		}
+	}
+	if loopback != 1 {
+		t.Errorf("ports = %+v, want one bound to 127.0.0.1 only", st.Ports)
 	}
 	for p := range ports {
 		if body := get(t, fmt.Sprintf("http://127.0.0.1:%d/", p)); string(body) != "ok\n" {
@@ -374,11 +384,19 @@ func TestRemoveRunning(t *testing.T) {
 	t.Parallel()
 	rt, img := engine(t)
 	id := run(t, rt, img, runtime.ContainerSpec{Mounts: []runtime.Mount{{Type: "volume", Target: "/anon"}}})
+	raw, err := docker.RawInspect(ctxFor(t, time.Minute), rt, id)
+	if err != nil || len(raw.Mounts) != 1 || raw.Mounts[0].Name == "" {
+		t.Fatalf("anonymous volume: %v %+v", err, raw.Mounts)
+	}
+	anon := raw.Mounts[0].Name
 	if err := rt.Remove(ctxFor(t, time.Minute), id); err != nil {
 		t.Fatalf("Remove running: %v", err)
 	}
 	if _, err := rt.Inspect(ctxFor(t, time.Minute), id); !errors.Is(err, runtime.ErrNotFound) {
 		t.Errorf("Inspect after Remove: %v, want ErrNotFound", err)
+	}
+	if ok, err := docker.VolumeExists(ctxFor(t, time.Minute), rt, anon); ok || err != nil {
+		t.Errorf("anonymous volume %s after Remove: exists %v, %v", anon, ok, err)
 	}
 }
 

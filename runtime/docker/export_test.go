@@ -3,6 +3,7 @@ package docker
 import (
 	"context"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/events"
 	"github.com/moby/moby/client"
@@ -50,4 +51,13 @@ func BreakEventStreams(r *Runtime, n int) (subscriptions func() int) {
 		return out, outErrs
 	}
 	return func() int { c := <-count; count <- c; return c }
+}
+
+// VolumeExists reports whether the engine has the named volume.
+func VolumeExists(ctx context.Context, r *Runtime, name string) (bool, error) {
+	_, err := r.cli.VolumeInspect(ctx, name, client.VolumeInspectOptions{})
+	if cerrdefs.IsNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
 }
