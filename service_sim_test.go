@@ -99,17 +99,52 @@ func simEnv(td *TaskDefinition, name string) string {
 	return ""
 }
 
-// agentStep lets every instance's agent act once.
+// agentStep lets every instance's agent act once. It reads all tasks in
+// one snapshot rather than polling each instance (that would list the
+// cluster's tasks once per instance), and keeps every registered agent
+// connected as a poll would.
 func (s *sim) agentStep() {
 	now := s.clk.Now()
-	for _, arn := range s.insts {
-		out, err := s.cp.PollTasks(s.ctx, &PollTasksInput{ContainerInstance: arn})
+	type assigned struct {
+		task *Task
+		td   *TaskDefinition
+	}
+	var work []assigned
+	require.NoError(s.t, s.cp.store.View(s.ctx, func(tx store.Tx) error {
+		insts, err := listJSON[instanceRecord](tx, instancePrefix(DefaultCluster))
 		if err != nil {
-			continue // deregistered
+			return err
 		}
-		for _, at := range out.Tasks {
-			s.drive(at.Task, at.TaskDefinition, now)
+		active := map[string]bool{}
+		for _, in := range insts {
+			if in.Status != StatusInactive {
+				active[in.ID] = true
+				s.cp.agents.touch(s.cp.instanceARN(DefaultCluster, in.ID))
+			}
 		}
+		tasks, err := listJSON[taskRecord](tx, taskPrefix(DefaultCluster))
+		if err != nil {
+			return err
+		}
+		tds := map[string]*TaskDefinition{}
+		for _, t := range tasks {
+			if t.Task.LastStatus == TaskStatusStopped || !active[t.InstanceID] {
+				continue
+			}
+			k := taskDefinitionKey(t.Family, t.Revision)
+			if tds[k] == nil {
+				var rec taskDefinitionRecord
+				if _, err := getJSON(tx, k, &rec); err != nil {
+					return err
+				}
+				tds[k] = &rec.TaskDefinition
+			}
+			work = append(work, assigned{&t.Task, tds[k]})
+		}
+		return nil
+	}))
+	for _, w := range work {
+		s.drive(w.task, w.td, now)
 	}
 }
 
