@@ -35,6 +35,7 @@ func (cp *ControlPlane) PollTasks(ctx context.Context, in *PollTasksInput) (*Pol
 	arn := cp.instanceARN(cluster, instID)
 	cp.agents.begin(arn)
 	defer cp.agents.end(arn)
+	cp.heartbeat(ctx, cluster, instID)
 
 	wait := time.Duration(in.WaitSeconds) * time.Second
 	if wait <= 0 {

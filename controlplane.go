@@ -37,6 +37,7 @@ type ControlPlane struct {
 
 	agentTimeout time.Duration
 	agents       *agentTracker
+	elector      Elector
 	notify       *notifier
 
 	ownStore bool
@@ -77,6 +78,43 @@ func WithLogger(l *slog.Logger) Option { return func(cp *ControlPlane) { cp.log 
 // disconnected (default 3 minutes).
 func WithAgentTimeout(d time.Duration) Option { return func(cp *ControlPlane) { cp.agentTimeout = d } }
 
+// Elector decides which of several control planes sharing one store runs
+// the controllers (the service scheduler). Every control plane serves the
+// API; only the leader acts on its own. The election package implements it
+// on etcd.
+type Elector interface {
+	// Lead blocks until this control plane is the leader or ctx ends. The
+	// returned context is cancelled the moment leadership is lost.
+	Lead(ctx context.Context) (context.Context, error)
+}
+
+// WithElector makes the controllers run only while e says this control
+// plane leads (default: always, for a single process).
+func WithElector(e Elector) Option { return func(cp *ControlPlane) { cp.elector = e } }
+
+// lead runs the controllers for as long as this control plane leads, and
+// campaigns again whenever leadership is lost.
+func (cp *ControlPlane) lead(ctx context.Context) {
+	if cp.elector == nil {
+		cp.startControllers(ctx)
+		return
+	}
+	for ctx.Err() == nil {
+		lctx, err := cp.elector.Lead(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				cp.log.Warn("leader election failed", "err", err)
+				_ = clock.Sleep(ctx, clock.Real(), time.Second)
+			}
+			continue
+		}
+		cp.log.Info("leading: controllers started")
+		cp.startControllers(lctx)
+		<-lctx.Done()
+		cp.log.Info("leadership lost: controllers stopped")
+	}
+}
+
 // Open opens a control plane. Close it to stop its background work.
 func Open(opts ...Option) (*ControlPlane, error) {
 	cp := &ControlPlane{
@@ -114,7 +152,7 @@ func Open(opts ...Option) (*ControlPlane, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cp.cancel = cancel
 	var rev int64
-	if err := cp.store.View(ctx, func(tx store.Tx) error { rev = tx.Revision(); return nil }); err != nil {
+	if err := cp.store.View(ctx, func(tx store.Tx) error { rev = tx.Revision(); return cp.loadHeartbeats(tx) }); err != nil {
 		cancel()
 		return nil, fmt.Errorf("ecs: open store: %w", err)
 	}
@@ -123,7 +161,11 @@ func Open(opts ...Option) (*ControlPlane, error) {
 		defer cp.wg.Done()
 		cp.watchStore(ctx, rev)
 	}()
-	cp.startControllers(ctx)
+	cp.wg.Add(1)
+	go func() {
+		defer cp.wg.Done()
+		cp.lead(ctx)
+	}()
 	return cp, nil
 }
 
@@ -161,6 +203,7 @@ func (cp *ControlPlane) watchStore(ctx context.Context, rev int64) {
 		}
 		for ev := range w.Events() {
 			rev = ev.Revision
+			cp.observeEvent(ev)
 			cp.notify.broadcast()
 		}
 		if err := w.Err(); err != nil && ctx.Err() == nil {
@@ -251,58 +294,3 @@ func (n *notifier) broadcast() {
 }
 
 func (n *notifier) close() { n.broadcast() }
-
-// agentTracker knows which agents are connected: an agent is connected
-// while it has a poll in flight or polled within the timeout.
-type agentTracker struct {
-	clock   clock.Clock
-	timeout time.Duration
-	mu      sync.Mutex
-	polls   map[string]int
-	seen    map[string]time.Time
-}
-
-func newAgentTracker(c clock.Clock, timeout time.Duration) *agentTracker {
-	return &agentTracker{clock: c, timeout: timeout, polls: map[string]int{}, seen: map[string]time.Time{}}
-}
-
-func (a *agentTracker) begin(arn string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.polls[arn]++
-	a.seen[arn] = a.clock.Now()
-}
-
-func (a *agentTracker) end(arn string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.polls[arn]--
-	if a.polls[arn] <= 0 {
-		delete(a.polls, arn)
-	}
-	a.seen[arn] = a.clock.Now()
-}
-
-// touch records a sign of life (registration, a state report).
-func (a *agentTracker) touch(arn string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.seen[arn] = a.clock.Now()
-}
-
-func (a *agentTracker) connected(arn string) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.polls[arn] > 0 {
-		return true
-	}
-	t, ok := a.seen[arn]
-	return ok && a.clock.Now().Sub(t) < a.timeout
-}
-
-func (a *agentTracker) forget(arn string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	delete(a.seen, arn)
-	delete(a.polls, arn)
-}
