@@ -97,6 +97,7 @@ func WithElector(e Elector) Option { return func(cp *ControlPlane) { cp.elector 
 func (cp *ControlPlane) lead(ctx context.Context) {
 	if cp.elector == nil {
 		cp.startControllers(ctx)
+		cp.housekeep(ctx)
 		return
 	}
 	for ctx.Err() == nil {
@@ -110,7 +111,7 @@ func (cp *ControlPlane) lead(ctx context.Context) {
 		}
 		cp.log.Info("leading: controllers started")
 		cp.startControllers(lctx)
-		<-lctx.Done()
+		cp.housekeep(lctx)
 		cp.log.Info("leadership lost: controllers stopped")
 	}
 }

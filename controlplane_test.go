@@ -423,3 +423,45 @@ func TestConcurrentRunTask(t *testing.T) {
 	}
 	require.Positive(t, cpu)
 }
+
+func TestHousekeepingForgetsStoppedTasks(t *testing.T) {
+	ctx := context.Background()
+	cp, clk := testCP(t)
+	registerInstance(t, cp, "", 1024, 1024)
+	registerTD(t, cp, "web", 0, 64, 0)
+	out, err := cp.RunTask(ctx, &RunTaskInput{TaskDefinition: "web", Count: ptr(int64(2))})
+	require.NoError(t, err)
+	stopped, kept := out.Tasks[0].TaskArn, out.Tasks[1].TaskArn
+	_, err = cp.StopTask(ctx, &StopTaskInput{Task: stopped})
+	require.NoError(t, err)
+	report(t, cp, stopped, TaskStatusStopped)
+
+	clk.Advance(30 * time.Minute)
+	require.NoError(t, cp.housekeepOnce(ctx))
+	d, err := cp.DescribeTasks(ctx, &DescribeTasksInput{Tasks: []string{stopped}})
+	require.NoError(t, err)
+	require.Len(t, d.Tasks, 1, "a stopped task stays visible for an hour")
+
+	clk.Advance(31 * time.Minute)
+	require.NoError(t, cp.housekeepOnce(ctx))
+	d, err = cp.DescribeTasks(ctx, &DescribeTasksInput{Tasks: []string{stopped, kept}})
+	require.NoError(t, err)
+	require.Len(t, d.Tasks, 1)
+	require.Equal(t, kept, d.Tasks[0].TaskArn, "running tasks are never forgotten")
+	require.Equal(t, "MISSING", d.Failures[0].Reason)
+
+	// A revision whose deletion was requested goes once nothing runs it.
+	_, err = cp.DeregisterTaskDefinition(ctx, &DeregisterTaskDefinitionInput{TaskDefinition: "web:1"})
+	require.NoError(t, err)
+	_, err = cp.DeleteTaskDefinitions(ctx, &DeleteTaskDefinitionsInput{TaskDefinitions: []string{"web:1"}})
+	require.NoError(t, err)
+	require.NoError(t, cp.housekeepOnce(ctx))
+	_, err = cp.DescribeTaskDefinition(ctx, &DescribeTaskDefinitionInput{TaskDefinition: "web:1"})
+	require.NoError(t, err, "still used by a running task")
+	_, err = cp.StopTask(ctx, &StopTaskInput{Task: kept})
+	require.NoError(t, err)
+	report(t, cp, kept, TaskStatusStopped)
+	require.NoError(t, cp.housekeepOnce(ctx))
+	_, err = cp.DescribeTaskDefinition(ctx, &DescribeTaskDefinitionInput{TaskDefinition: "web:1"})
+	require.Equal(t, ClientException, code(err))
+}
