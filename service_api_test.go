@@ -136,11 +136,24 @@ func TestServiceLifecycleAPI(t *testing.T) {
 }
 
 func TestServiceEventsAreBounded(t *testing.T) {
-	s := newSim(t, 1, 1, 4096, 8192)
-	s.taskDef("web", false, "ECSKIT_FAKE_RUN_FOR", "50s")
-	s.createService("web", "web", 1)
-	// Each 50 s task adds a start and a steady-state event.
-	s.run(time.Hour, 10*time.Second)
-	svc := s.service("web")
-	require.Len(t, svc.Events, maxServiceEvents)
+	s := newSim(t, 0, 1, 0, 0)
+	rec := &serviceRecord{}
+	for i := range 150 {
+		s.clk.Advance(time.Second)
+		s.cp.addEvent(rec, fmt.Sprintf("event %d", i))
+	}
+	require.Len(t, rec.Events, maxServiceEvents)
+	require.Equal(t, "event 149", rec.Events[0].Message, "newest first")
+	require.Equal(t, "event 50", rec.Events[99].Message)
+
+	// A repeated event is suppressed for six hours unless its cause clears.
+	s.cp.addSticky(rec, stickyPlacement, "no room")
+	s.cp.addSticky(rec, stickyPlacement, "no room")
+	require.Equal(t, "event 149", rec.Events[1].Message)
+	s.clk.Advance(stickyRepeat)
+	s.cp.addSticky(rec, stickyPlacement, "no room")
+	require.Equal(t, "no room", rec.Events[1].Message)
+	clearSticky(rec, stickyPlacement)
+	s.cp.addSticky(rec, stickyPlacement, "no room")
+	require.Equal(t, []string{"no room", "no room", "no room"}, []string{rec.Events[0].Message, rec.Events[1].Message, rec.Events[2].Message})
 }

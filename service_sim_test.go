@@ -1,7 +1,9 @@
 package ecs
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"sync/atomic"
@@ -122,7 +124,7 @@ func (s *sim) agentStep() {
 				s.cp.agents.touch(s.cp.instanceARN(DefaultCluster, in.ID))
 			}
 		}
-		tasks, err := listJSON[taskRecord](tx, taskPrefix(DefaultCluster))
+		tasks, err := liveTasks(tx, false)
 		if err != nil {
 			return err
 		}
@@ -236,19 +238,49 @@ func (s *sim) runUntil(limit, step time.Duration, what string, cond func(*simSta
 	}
 }
 
+// stoppedMark is how a STOPPED task's JSON starts its statuses.
+var stoppedMark = []byte(`"lastStatus":"STOPPED","desiredStatus":`)
+
+// liveTasks decodes the cluster's tasks; without all, only those not
+// STOPPED (the others are skipped undecoded: a simulated hour leaves many).
+func liveTasks(tx store.Tx, all bool) ([]taskRecord, error) {
+	recs, err := tx.List(taskPrefix(DefaultCluster))
+	if err != nil {
+		return nil, err
+	}
+	var out []taskRecord
+	for _, r := range recs {
+		if !all && bytes.Contains(r.Value, stoppedMark) {
+			continue
+		}
+		var t taskRecord
+		if err := json.Unmarshal(r.Value, &t); err != nil {
+			return nil, err
+		}
+		if all || t.Task.LastStatus != TaskStatusStopped {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
 // simState is one consistent snapshot of the store.
 type simState struct {
-	now      time.Time
+	now time.Time
+	// tasks holds every task, or only those not STOPPED when the test has
+	// no checks of its own.
 	services map[string]*Service
 	tasks    []taskRecord
 	insts    []instanceRecord
 }
 
-func (s *sim) state() *simState {
+func (s *sim) state() *simState { return s.snapshot(true) }
+
+func (s *sim) snapshot(all bool) *simState {
 	st := &simState{now: s.clk.Now(), services: map[string]*Service{}}
 	require.NoError(s.t, s.cp.store.View(s.ctx, func(tx store.Tx) error {
 		var err error
-		if st.tasks, err = listJSON[taskRecord](tx, taskPrefix(DefaultCluster)); err != nil {
+		if st.tasks, err = liveTasks(tx, all); err != nil {
 			return err
 		}
 		if st.insts, err = listJSON[instanceRecord](tx, instancePrefix(DefaultCluster)); err != nil {
@@ -308,7 +340,7 @@ func (st *simState) steady(service string) bool {
 // counts match its tasks.
 func (s *sim) check() {
 	s.t.Helper()
-	st := s.state()
+	st := s.snapshot(len(s.checks) > 0)
 	for _, in := range st.insts {
 		var cpu, mem int64
 		for _, t := range st.tasks {
