@@ -14,10 +14,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -30,8 +32,9 @@ const TargetPrefix = "AmazonEC2ContainerServiceV20141113."
 
 // Client calls one ECS endpoint.
 type Client struct {
-	endpoint string
-	region   string
+	endpoints []string
+	next      atomic.Int64 // index of the endpoint to try first
+	region    string
 	creds    aws.Credentials
 	http     *http.Client
 	signer   *v4.Signer
@@ -54,15 +57,20 @@ func WithCredentials(accessKeyID, secretAccessKey string) Option {
 func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h } }
 
 // New returns a client for endpoint (for example "http://127.0.0.1:4566")
-// in region.
+// in region. A comma-separated list names several replicas of one control
+// plane: a call that cannot reach one tries the next.
 func New(endpoint, region string, opts ...Option) *Client {
 	c := &Client{
-		endpoint: strings.TrimRight(endpoint, "/") + "/",
-		region:   region,
+		region: region,
 		creds:    aws.Credentials{AccessKeyID: "ecskit", SecretAccessKey: "ecskit"},
 		http:     &http.Client{},
 		signer:   v4.NewSigner(),
 		now:      time.Now,
+	}
+	for _, e := range strings.Split(endpoint, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			c.endpoints = append(c.endpoints, strings.TrimRight(e, "/")+"/")
+		}
 	}
 	for _, o := range opts {
 		o(c)
@@ -71,13 +79,40 @@ func New(endpoint, region string, opts ...Option) *Client {
 }
 
 // Call invokes action with in as the request body and decodes the
-// response into out (which may be nil).
+// response into out (which may be nil). When an endpoint cannot be
+// reached the next one is tried; an answer, even an error, is final.
 func (c *Client) Call(ctx context.Context, action string, in, out any) error {
+	if len(c.endpoints) == 0 {
+		return fmt.Errorf("ecsclient: no endpoint")
+	}
 	body, err := json.Marshal(in)
 	if err != nil {
 		return fmt.Errorf("ecsclient: encode %s: %w", action, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	first := int(c.next.Load())
+	for i := range c.endpoints {
+		k := (first + i) % len(c.endpoints)
+		err = c.call(ctx, c.endpoints[k], action, body, out)
+		var te *transportError
+		if !errors.As(err, &te) || ctx.Err() != nil {
+			if i > 0 {
+				c.next.Store(int64(k))
+			}
+			return err
+		}
+	}
+	c.next.Store(int64((first + 1) % len(c.endpoints)))
+	return err
+}
+
+// transportError is a failure to reach an endpoint at all.
+type transportError struct{ err error }
+
+func (e *transportError) Error() string { return e.err.Error() }
+func (e *transportError) Unwrap() error { return e.err }
+
+func (c *Client) call(ctx context.Context, endpoint, action string, body []byte, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("ecsclient: %w", err)
 	}
@@ -89,7 +124,7 @@ func (c *Client) Call(ctx context.Context, action string, in, out any) error {
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("ecsclient: %s: %w", action, err)
+		return &transportError{fmt.Errorf("ecsclient: %s: %w", action, err)}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))

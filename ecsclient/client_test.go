@@ -96,3 +96,16 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestFailover calls through a list whose first endpoint is down.
+func TestFailover(t *testing.T) {
+	_, url := serve(t)
+	dead := httptest.NewServer(nil)
+	deadURL := dead.URL
+	dead.Close()
+	c := ecsclient.New(deadURL+","+url, "us-east-1", ecsclient.WithCredentials("AKIDTEST", "secret"))
+	for range 2 {
+		var out ecs.ListClustersOutput
+		require.NoError(t, c.Call(context.Background(), "ListClusters", &ecs.ListClustersInput{}, &out))
+	}
+}
