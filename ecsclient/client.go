@@ -35,10 +35,10 @@ type Client struct {
 	endpoints []string
 	next      atomic.Int64 // index of the endpoint to try first
 	region    string
-	creds    aws.Credentials
-	http     *http.Client
-	signer   *v4.Signer
-	now      func() time.Time
+	creds     aws.Credentials
+	http      *http.Client
+	signer    *v4.Signer
+	now       func() time.Time
 }
 
 // Option configures New.
@@ -62,10 +62,10 @@ func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h
 func New(endpoint, region string, opts ...Option) *Client {
 	c := &Client{
 		region: region,
-		creds:    aws.Credentials{AccessKeyID: "ecskit", SecretAccessKey: "ecskit"},
-		http:     &http.Client{},
-		signer:   v4.NewSigner(),
-		now:      time.Now,
+		creds:  aws.Credentials{AccessKeyID: "ecskit", SecretAccessKey: "ecskit"},
+		http:   &http.Client{},
+		signer: v4.NewSigner(),
+		now:    time.Now,
 	}
 	for _, e := range strings.Split(endpoint, ",") {
 		if e = strings.TrimSpace(e); e != "" {
