@@ -282,24 +282,3 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
-
-// waitFor blocks until cond holds or ctx ends, re-checking after every
-// store change; it is the building block of the Wait helpers.
-func (cp *ControlPlane) waitFor(ctx context.Context, cond func() (bool, error)) error {
-	for {
-		woken := cp.notify.wait()
-		ok, err := cond()
-		if err != nil || ok {
-			return err
-		}
-		t := cp.clock.NewTimer(time.Second)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-woken:
-		case <-t.C():
-		}
-		t.Stop()
-	}
-}
