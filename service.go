@@ -52,6 +52,9 @@ func (cp *ControlPlane) CreateService(ctx context.Context, in *CreateServiceInpu
 		if err := putJSON(tx, serviceKey(cl.Name, in.ServiceName), rec); err != nil {
 			return err
 		}
+		if err := tx.Delete(serviceEventsKey(cl.Name, in.ServiceName)); err != nil {
+			return err
+		}
 		out, err = cp.serviceView(tx, rec, true)
 		return err
 	})

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecskit/ecs/store"
 	"github.com/stretchr/testify/require"
 )
 
@@ -137,23 +138,41 @@ func TestServiceLifecycleAPI(t *testing.T) {
 
 func TestServiceEventsAreBounded(t *testing.T) {
 	s := newSim(t, 0, 1, 0, 0)
-	rec := &serviceRecord{}
+	rec := &serviceRecord{Cluster: DefaultCluster, Service: Service{ServiceName: "web"}}
+	events := func() []string {
+		var out []string
+		require.NoError(t, s.cp.store.Update(s.ctx, func(tx store.Tx) error {
+			if err := s.cp.flushEvents(tx, rec); err != nil {
+				return err
+			}
+			evs, err := s.cp.serviceEvents(tx, rec)
+			for _, e := range evs {
+				out = append(out, e.Message)
+			}
+			return err
+		}))
+		return out
+	}
 	for i := range 150 {
 		s.clk.Advance(time.Second)
 		s.cp.addEvent(rec, fmt.Sprintf("event %d", i))
+		if i%40 == 0 {
+			events()
+		}
 	}
-	require.Len(t, rec.Events, maxServiceEvents)
-	require.Equal(t, "event 149", rec.Events[0].Message, "newest first")
-	require.Equal(t, "event 50", rec.Events[99].Message)
+	evs := events()
+	require.Len(t, evs, maxServiceEvents)
+	require.Equal(t, "event 149", evs[0], "newest first")
+	require.Equal(t, "event 50", evs[99])
 
 	// A repeated event is suppressed for six hours unless its cause clears.
 	s.cp.addSticky(rec, stickyPlacement, "no room")
 	s.cp.addSticky(rec, stickyPlacement, "no room")
-	require.Equal(t, "event 149", rec.Events[1].Message)
+	require.Equal(t, "event 149", events()[1])
 	s.clk.Advance(stickyRepeat)
 	s.cp.addSticky(rec, stickyPlacement, "no room")
-	require.Equal(t, "no room", rec.Events[1].Message)
+	require.Equal(t, "no room", events()[1])
 	clearSticky(rec, stickyPlacement)
 	s.cp.addSticky(rec, stickyPlacement, "no room")
-	require.Equal(t, []string{"no room", "no room", "no room"}, []string{rec.Events[0].Message, rec.Events[1].Message, rec.Events[2].Message})
+	require.Equal(t, []string{"no room", "no room", "no room"}, events()[:3])
 }

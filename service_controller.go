@@ -171,6 +171,9 @@ func (cp *ControlPlane) reconcileService(tx store.Tx, cluster, name string) (tim
 			return time.Time{}, err
 		}
 	}
+	if err := cp.flushEvents(tx, &rec); err != nil {
+		return time.Time{}, err
+	}
 	return p.due, nil
 }
 

@@ -166,6 +166,7 @@ func TestServiceLaunchThrottle(t *testing.T) {
 	s := newSim(t, 1, 1, 2048, 4096)
 	s.taskDef("web", false, "ECSKIT_FAKE_START_ERROR", "boom")
 	s.createService("web", "web", 1)
+	s.checkAll = true
 	var launches []time.Time
 	seen := map[string]bool{}
 	s.checks = append(s.checks, func(st *simState) {
@@ -215,6 +216,7 @@ func TestServiceDrainingInstance(t *testing.T) {
 	standalone := rt.Tasks[0].TaskArn
 	s.settle()
 
+	s.checkAll = true
 	placedOnDrained := 0
 	seen := map[string]bool{}
 	for _, tk := range s.state().tasks {

@@ -2,10 +2,12 @@ package ecs
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/ecskit/ecs/placement"
+	"github.com/ecskit/ecs/store"
 )
 
 // maxServiceEvents is how many events a service keeps (newest first).
@@ -28,13 +30,57 @@ type stickyEvent struct {
 	At      Time   `json:"at"`
 }
 
-// addEvent records an event, newest first, keeping at most 100.
+// serviceEventLog is a service's event log, newest first. It is stored
+// apart from the service record, which every scheduler pass reads, and is
+// touched only when there is something to add.
+type serviceEventLog struct {
+	Events []ServiceEvent `json:"events"`
+}
+
+func serviceEventsKey(cluster, name string) string { return "serviceevents/" + cluster + "/" + name }
+
+// addEvent queues an event; flushEvents stores it.
 func (cp *ControlPlane) addEvent(rec *serviceRecord, msg string) {
-	ev := ServiceEvent{Id: uuid(cp.newID()), CreatedAt: cp.now(), Message: msg}
-	rec.Events = append([]ServiceEvent{ev}, rec.Events...)
-	if len(rec.Events) > maxServiceEvents {
-		rec.Events = rec.Events[:maxServiceEvents]
+	rec.newEvents = append(rec.newEvents, ServiceEvent{Id: uuid(cp.newID()), CreatedAt: cp.now(), Message: msg})
+}
+
+// flushEvents adds the queued events to the log, newest first, keeping at
+// most 100.
+func (cp *ControlPlane) flushEvents(tx store.Tx, rec *serviceRecord) error {
+	if len(rec.newEvents) == 0 {
+		return nil
 	}
+	key := serviceEventsKey(rec.Cluster, rec.Service.ServiceName)
+	var log serviceEventLog
+	if _, err := getJSON(tx, key, &log); err != nil {
+		return err
+	}
+	fresh := slices.Clone(rec.newEvents)
+	slices.Reverse(fresh)
+	log.Events = append(fresh, log.Events...)
+	if len(log.Events) > maxServiceEvents {
+		log.Events = log.Events[:maxServiceEvents]
+	}
+	rec.newEvents = nil
+	return putJSON(tx, key, &log)
+}
+
+// serviceEvents reads a service's event log.
+func (cp *ControlPlane) serviceEvents(tx store.Tx, rec *serviceRecord) ([]ServiceEvent, error) {
+	var log serviceEventLog
+	if _, err := getJSON(tx, serviceEventsKey(rec.Cluster, rec.Service.ServiceName), &log); err != nil {
+		return nil, err
+	}
+	events := slices.Clone(rec.newEvents)
+	slices.Reverse(events)
+	events = append(events, log.Events...)
+	if len(events) > maxServiceEvents {
+		events = events[:maxServiceEvents]
+	}
+	if events == nil {
+		events = []ServiceEvent{}
+	}
+	return events, nil
 }
 
 // addSticky records an event of a repeated kind unless the same message was

@@ -2,7 +2,6 @@ package ecs
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/ecskit/ecs/store"
 )
@@ -20,7 +19,6 @@ type serviceRecord struct {
 	// STOPPED, by task ID. Every service task is created by the scheduler
 	// in the transaction that adds it here.
 	Tasks  map[string]*trackedTask `json:"tasks,omitempty"`
-	Events []ServiceEvent          `json:"events,omitempty"`
 	Sticky map[string]stickyEvent  `json:"sticky,omitempty"`
 	// Throttle slows down relaunches of tasks that never reach RUNNING.
 	Throttle throttleState `json:"throttle"`
@@ -30,6 +28,9 @@ type serviceRecord struct {
 	ClientToken string            `json:"clientToken,omitempty"`
 	// Steady is set while the service is at its desired state.
 	Steady bool `json:"steady,omitempty"`
+
+	// newEvents are events not yet added to the event log (oldest first).
+	newEvents []ServiceEvent
 }
 
 // deploymentRecord is a deployment with the task definition it runs.
@@ -155,10 +156,11 @@ func (cp *ControlPlane) serviceView(tx store.Tx, rec *serviceRecord, withTags bo
 	s := rec.Service
 	s.ServiceArn = cp.serviceARN(rec.Cluster, s.ServiceName)
 	s.ClusterArn = cp.clusterARN(rec.Cluster)
-	s.Events = slices.Clone(rec.Events)
-	if s.Events == nil {
-		s.Events = []ServiceEvent{}
+	events, err := cp.serviceEvents(tx, rec)
+	if err != nil {
+		return nil, err
 	}
+	s.Events = events
 	if !withTags {
 		s.Tags = nil
 	}

@@ -105,6 +105,7 @@ func TestServiceReplacesUnhealthyAfterGracePeriod(t *testing.T) {
 	// (10 s): with a 60 s grace period they are kept until then.
 	s.taskDef("web", true, "ECSKIT_FAKE_HEALTH", "unhealthy")
 	s.update(&UpdateServiceInput{Service: "web", TaskDefinition: "web", HealthCheckGracePeriodSeconds: i64(60)})
+	s.checkAll = true
 	var firstUnhealthy time.Time
 	s.checks = append(s.checks, func(st *simState) {
 		for _, tk := range st.tasks {

@@ -31,8 +31,10 @@ type sim struct {
 	clk    *clock.Fake
 	insts  []string
 	killed map[string]bool
-	// checks run after every settle step.
-	checks []func(*simState)
+	// checks run after every settle step; they see STOPPED tasks too if
+	// checkAll is set.
+	checks   []func(*simState)
+	checkAll bool
 }
 
 var simStart = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
@@ -267,8 +269,8 @@ func liveTasks(tx store.Tx, all bool) ([]taskRecord, error) {
 // simState is one consistent snapshot of the store.
 type simState struct {
 	now time.Time
-	// tasks holds every task, or only those not STOPPED when the test has
-	// no checks of its own.
+	// tasks holds every task, or in the checks of a sim without checkAll
+	// only those not STOPPED.
 	services map[string]*Service
 	tasks    []taskRecord
 	insts    []instanceRecord
@@ -340,7 +342,7 @@ func (st *simState) steady(service string) bool {
 // counts match its tasks.
 func (s *sim) check() {
 	s.t.Helper()
-	st := s.snapshot(len(s.checks) > 0)
+	st := s.snapshot(s.checkAll)
 	for _, in := range st.insts {
 		var cpu, mem int64
 		for _, t := range st.tasks {
