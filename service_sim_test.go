@@ -210,10 +210,10 @@ func (s *sim) settle() {
 		s.agentStep()
 		_, err := s.cp.reconcileServices(s.ctx)
 		require.NoError(s.t, err)
-		s.check()
 		if s.revision() == rev {
 			return
 		}
+		s.check()
 	}
 	s.t.Fatal("the cluster did not settle")
 }
