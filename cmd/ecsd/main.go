@@ -90,15 +90,15 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	if c.runtime != "docker" && c.runtime != "fake" {
-		return c, fmt.Errorf("-runtime must be docker or fake, got %q", c.runtime)
+	if c.runtime != "docker" && c.runtime != "fake" && c.runtime != "none" {
+		return c, fmt.Errorf("-runtime must be docker, fake or none, got %q", c.runtime)
 	}
 	return c, nil
 }
 
-// credentials reads the access key from the environment; none means no
+// accessKeys reads the access key from the environment; none means no
 // authentication.
-func credentials(getenv func(string) string) (map[string]string, error) {
+func accessKeys(getenv func(string) string) (map[string]string, error) {
 	id, secret := getenv("ECSD_ACCESS_KEY_ID"), getenv("ECSD_SECRET_ACCESS_KEY")
 	switch {
 	case id == "" && secret == "":
@@ -151,7 +151,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
-	keys, err := credentials(getenv)
+	keys, err := accessKeys(getenv)
 	if err != nil {
 		return err
 	}
