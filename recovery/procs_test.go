@@ -73,9 +73,15 @@ func (l *lockedBuffer) String() string {
 
 func start(t *testing.T, name, bin string, args ...string) *proc {
 	t.Helper()
+	return startEnv(t, nil, name, bin, args...)
+}
+
+// startEnv starts bin with extra environment variables.
+func startEnv(t *testing.T, env []string, name, bin string, args ...string) *proc {
+	t.Helper()
 	p := &proc{name: name, cmd: exec.Command(bin, args...), out: &lockedBuffer{}, done: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	p.cmd.Env = os.Environ()
+	p.cmd.Env = append(os.Environ(), env...)
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
@@ -121,9 +127,9 @@ func freeAddr(t *testing.T) string {
 }
 
 // waitUp waits until ecsd answers at addr.
-func waitUp(t *testing.T, addr string) {
+func waitUp(t *testing.T, addr string, opts ...ecsclient.Option) {
 	t.Helper()
-	c := ecsclient.New("http://"+addr, "us-east-1")
+	c := ecsclient.New("http://"+addr, "us-east-1", opts...)
 	eventually(t, 30*time.Second, "ecsd at "+addr+" answers", func() (bool, string) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
@@ -156,11 +162,16 @@ type api struct {
 }
 
 func newAPI(t *testing.T, addrs ...string) *api {
+	return newSignedAPI(t, nil, addrs...)
+}
+
+// newSignedAPI is newAPI with client options (credentials).
+func newSignedAPI(t *testing.T, opts []ecsclient.Option, addrs ...string) *api {
 	var urls []string
 	for _, a := range addrs {
 		urls = append(urls, "http://"+a)
 	}
-	return &api{t: t, c: ecsclient.New(strings.Join(urls, ","), "us-east-1")}
+	return &api{t: t, c: ecsclient.New(strings.Join(urls, ","), "us-east-1", opts...)}
 }
 
 func (a *api) call(action string, in, out any) error {
