@@ -45,11 +45,12 @@ func openControlPlane(tb testing.TB) *ecs.ControlPlane {
 }
 
 // startAgent runs an agent for rt's engine in the Availability Zone az
-// until tb ends, and waits until it registered. Stopped containers are
-// removed a second after their task stopped.
-func startAgent(tb testing.TB, cp *ecs.ControlPlane, rt *docker.Runtime, az string) *instance {
+// until tb ends, and waits until it registered. Unless a configure
+// function says otherwise, stopped containers are removed a second after
+// their task stopped.
+func startAgent(tb testing.TB, cp *ecs.ControlPlane, rt *docker.Runtime, az string, configure ...func(*agent.Config)) *instance {
 	tb.Helper()
-	ag := agent.New(agent.Config{
+	cfg := agent.Config{
 		ControlPlane: cp,
 		Runtime:      rt,
 		Logger:       testLogger(tb),
@@ -57,7 +58,11 @@ func startAgent(tb testing.TB, cp *ecs.ControlPlane, rt *docker.Runtime, az stri
 		PullBehavior: runtime.PullPreferCached, // the test images are in no registry
 		CleanupWait:  time.Second,
 		StopTimeout:  5 * time.Second,
-	})
+	}
+	for _, f := range configure {
+		f(&cfg)
+	}
+	ag := agent.New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- ag.Run(ctx) }()
@@ -89,7 +94,7 @@ type taskDef struct {
 	healthCheck *ecs.HealthCheck
 }
 
-// register registers d and returns its family:revision.
+// register registers d and returns its ARN.
 func (d taskDef) register(tb testing.TB, cp *ecs.ControlPlane) string {
 	tb.Helper()
 	out, err := cp.RegisterTaskDefinition(context.Background(), &ecs.RegisterTaskDefinitionInput{
@@ -107,8 +112,7 @@ func (d taskDef) register(tb testing.TB, cp *ecs.ControlPlane) string {
 	if err != nil {
 		tb.Fatalf("register task definition %s: %v", d.family, err)
 	}
-	td := out.TaskDefinition
-	return fmt.Sprintf("%s:%d", td.Family, td.Revision)
+	return out.TaskDefinition.TaskDefinitionArn
 }
 
 // runTasks runs count tasks and fails tb unless all were placed.
