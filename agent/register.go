@@ -17,8 +17,18 @@ var capabilities = func() []string {
 		"ecs.capability.container-ordering",
 		"ecs.capability.docker-plugin.local",
 		"com.amazonaws.ecs.capability.privileged-container",
+		// Accepted, though ecskit has no credential endpoint, S3 or
+		// secrets store to serve them: the task runs without them.
+		"com.amazonaws.ecs.capability.task-iam-role",
+		"ecs.capability.execution-role-awslogs",
+		"ecs.capability.env-files.s3",
+		"ecs.capability.secrets.ssm.environment-variables",
+		"ecs.capability.secrets.asm.environment-variables",
+		"ecs.capability.private-registry-authentication.secretsmanager",
+		"ecs.capability.firelens.fluentbit",
+		"ecs.capability.firelens.fluentd",
 	}
-	for _, d := range []string{"json-file", "local", "none", "syslog", "journald", "gelf", "fluentd", "awslogs"} {
+	for _, d := range []string{"json-file", "local", "none", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "awsfirelens"} {
 		caps = append(caps, "com.amazonaws.ecs.capability.logging-driver."+d)
 	}
 	for minor := 17; minor <= 44; minor++ {
