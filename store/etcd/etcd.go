@@ -88,8 +88,9 @@ const (
 var (
 	errTxDone   = fmt.Errorf("store: transaction used after it ended: %w", store.ErrClosed)
 	errEmptyKey = errors.New("store: key must not be empty")
-	// errStale marks a read whose snapshot etcd has compacted.
-	errStale = fmt.Errorf("store/etcd: snapshot revision compacted: %w", store.ErrConflict)
+	// errStale marks a read whose snapshot revision etcd has compacted, or
+	// that the member serving it has not applied yet.
+	errStale = fmt.Errorf("store/etcd: snapshot revision compacted or not yet on this member: %w", store.ErrConflict)
 )
 
 // Config says how Open reaches etcd and where the store lives in it.

@@ -55,7 +55,7 @@ func (t *tx) end() { t.done = true }
 
 // fail records the first etcd error and returns it in the store's terms.
 func (t *tx) fail(err error) error {
-	if t.write && t.rev != 0 && errors.Is(err, rpctypes.ErrCompacted) {
+	if t.write && t.rev != 0 && (errors.Is(err, rpctypes.ErrCompacted) || errors.Is(err, rpctypes.ErrFutureRev)) {
 		err = errStale
 	} else {
 		err = t.s.wrap(t.ctx, err)
@@ -69,7 +69,10 @@ func (t *tx) fail(err error) error {
 // read runs a Get at the transaction's revision, fixing it on first use.
 func (t *tx) read(key string, opts ...clientv3.OpOption) (*clientv3.GetResponse, error) {
 	if t.rev != 0 {
-		opts = append(opts, clientv3.WithRev(t.rev))
+		// The first read was linearizable, so the member that served it
+		// holds rev; a read at a fixed revision then needs no quorum. A
+		// member that does not hold it yet refuses (a conflict).
+		opts = append(opts, clientv3.WithRev(t.rev), clientv3.WithSerializable())
 	}
 	resp, err := t.s.client.Get(t.ctx, key, opts...)
 	if err != nil {
