@@ -1,5 +1,3 @@
-//go:build ecskitwip
-
 package ecs
 
 import (

@@ -95,11 +95,10 @@ func (p *pass) checkBreaker() error {
 // of DRAINING instances within the deployment configuration's limits.
 func (p *pass) reconcileReplica() error {
 	rec := p.rec
-	prim := rec.primary()
 	if err := p.replaceUnhealthy(); err != nil {
 		return err
 	}
-	prim = rec.primary() // a rollback may have started a deployment
+	prim := rec.primary() // after replaceUnhealthy: a rollback may have started a deployment
 	desired := rec.Service.DesiredCount
 	prim.Deployment.DesiredCount = desired
 	maxTotal, minHealthy := limits(rec.Service.DeploymentConfiguration, desired)
@@ -194,7 +193,6 @@ func boolRank(b bool) int {
 // and records the steady state.
 func (p *pass) complete(done bool) {
 	rec := p.rec
-	prim := rec.primary()
 	liveBy := map[string]int{}
 	for _, t := range p.live {
 		liveBy[rec.Tasks[t.ID].Deployment]++
@@ -205,7 +203,7 @@ func (p *pass) complete(done bool) {
 		return d.Deployment.Status != DeploymentStatusPrimary && liveBy[d.Deployment.Id] == 0 &&
 			(done || d.Deployment.RolloutState != RolloutStateFailed)
 	})
-	prim = rec.primary()
+	prim := rec.primary()
 	if done && prim.Deployment.RolloutState == RolloutStateInProgress {
 		prim.Deployment.RolloutState = RolloutStateCompleted
 		prim.Deployment.RolloutStateReason = reasonCompleted(prim.Deployment.Id)

@@ -35,28 +35,41 @@ type sim struct {
 	// checkAll is set.
 	checks   []func(*simState)
 	checkAll bool
+	// planes are every control plane opened on the sim's store; agents
+	// count as connected to all of them.
+	planes []*ControlPlane
 }
 
 var simStart = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 
 // newSim opens a control plane with n instances of cpu/mem spread over azs
 // Availability Zones.
-func newSim(t *testing.T, n, azs int, cpu, mem int64) *sim {
+func newSim(t *testing.T, n, azs int, cpu, mem int64, opts ...Option) *sim {
 	t.Helper()
 	clk := clock.NewFake(simStart)
-	var ids atomic.Int64
-	cp, err := Open(WithClock(clk), WithRandSeed(7), WithIDGenerator(func() string {
-		return fmt.Sprintf("%032x", ids.Add(1))
-	}))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = cp.Close() })
-	s := &sim{t: t, ctx: context.Background(), cp: cp, clk: clk, killed: map[string]bool{}}
-	_, err = cp.CreateCluster(s.ctx, &CreateClusterInput{})
+	s := &sim{t: t, ctx: context.Background(), clk: clk, killed: map[string]bool{}}
+	s.cp = s.open(opts...)
+	_, err := s.cp.CreateCluster(s.ctx, &CreateClusterInput{})
 	require.NoError(t, err)
 	for i := range n {
 		s.addInstance(fmt.Sprintf("us-east-1%c", 'a'+i%azs), cpu, mem)
 	}
 	return s
+}
+
+// open opens a control plane on the sim's clock (and, with WithStore, on a
+// shared store).
+func (s *sim) open(opts ...Option) *ControlPlane {
+	s.t.Helper()
+	var ids atomic.Int64
+	prefix := len(s.planes)
+	cp, err := Open(append([]Option{WithClock(s.clk), WithRandSeed(uint64(7 + prefix)), WithIDGenerator(func() string {
+		return fmt.Sprintf("%02x%030x", prefix, ids.Add(1))
+	})}, opts...)...)
+	require.NoError(s.t, err)
+	s.t.Cleanup(func() { _ = cp.Close() })
+	s.planes = append(s.planes, cp)
+	return cp
 }
 
 // addInstance registers one more instance.
@@ -123,7 +136,9 @@ func (s *sim) agentStep() {
 		for _, in := range insts {
 			if in.Status != StatusInactive {
 				active[in.ID] = true
-				s.cp.agents.touch(s.cp.instanceARN(DefaultCluster, in.ID))
+				for _, cp := range s.planes {
+					cp.agents.touch(cp.instanceARN(DefaultCluster, in.ID))
+				}
 			}
 		}
 		tasks, err := liveTasks(tx, false)
