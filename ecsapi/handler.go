@@ -125,7 +125,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
-	action, out, err := h.serve(r)
+	action, out, err := h.serve(w, r)
 	label := action
 	if _, known := h.ops[action]; !known {
 		label = "unknown"
@@ -157,11 +157,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serve authenticates, decodes and dispatches one request; action is ""
 // until the target is known.
-func (h *Handler) serve(r *http.Request) (action string, out any, err error) {
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (action string, out any, err error) {
 	if r.Method != http.MethodPost {
 		return "", nil, &apiError{code: codeUnknownOperation, message: "Only POST is supported.", status: http.StatusMethodNotAllowed}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, h.maxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

@@ -11,7 +11,8 @@
 // instance registered through RegisterContainerInstance is run by an
 // in-process agent on an in-memory engine, where every image exists and
 // containers run until stopped (their environment can script them; see
-// package runtime/fake).
+// package runtime/fake). With -runtime none, ecsd only serves the API:
+// agents on other hosts register and poll through it.
 //
 // Requests must be signed (AWS Signature Version 4, service "ecs") with
 // the key in ECSD_ACCESS_KEY_ID and ECSD_SECRET_ACCESS_KEY. Without those,
@@ -79,7 +80,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.region, "region", "us-east-1", "region of the control plane (and of request signatures)")
 	fs.StringVar(&c.account, "account", "000000000000", "12-digit account ID used in ARNs")
 	fs.StringVar(&c.store, "store", "memory", "state store: memory, or bolt:PATH for a file that survives restarts")
-	fs.StringVar(&c.runtime, "runtime", "docker", "container runtime: docker (the local engine) or fake (in-memory engines for registered instances)")
+	fs.StringVar(&c.runtime, "runtime", "docker", "container runtime: docker (the local engine), fake (in-memory engines for registered instances) or none (API only: agents run elsewhere)")
 	fs.StringVar(&c.cluster, "cluster", ecs.DefaultCluster, "with -runtime docker: the cluster the local engine joins")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.addrFile, "addr-file", "", "write the address ecsd listens on to this file once it listens")

@@ -18,6 +18,8 @@ import (
 	ecssdk "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/ecskit/ecs/internal/dockertest"
 )
 
 const (
@@ -33,7 +35,8 @@ func TestParseFlags(t *testing.T) {
 	}{
 		{name: "defaults", args: nil},
 		{name: "fake", args: []string{"-runtime", "fake", "-listen", "127.0.0.1:0"}},
-		{name: "bad runtime", args: []string{"-runtime", "podman"}, wantErr: "-runtime must be docker or fake"},
+		{name: "none", args: []string{"-runtime", "none"}},
+		{name: "bad runtime", args: []string{"-runtime", "podman"}, wantErr: "-runtime must be docker, fake or none"},
 		{name: "extra argument", args: []string{"serve"}, wantErr: "unexpected arguments"},
 	}
 	for _, tc := range cases {
@@ -84,6 +87,38 @@ func TestDockerRuntimeWithoutEngine(t *testing.T) {
 	err := run(context.Background(), []string{"-runtime", "docker", "-listen", "127.0.0.1:0"}, func(string) string { return "" }, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "no Docker engine answers") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestDockerRuntime registers the local engine (skipped without one,
+// unless ECSKIT_REQUIRE_DOCKER=1).
+func TestDockerRuntime(t *testing.T) {
+	dockertest.Runtime(t)
+	d := startDaemon(t, "-runtime", "docker", "-cluster", "local")
+	c := d.client()
+	ctx := context.Background()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		out, err := c.ListContainerInstances(ctx, &ecssdk.ListContainerInstancesInput{Cluster: aws.String("local")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.ContainerInstanceArns) == 1 {
+			di, err := c.DescribeContainerInstances(ctx, &ecssdk.DescribeContainerInstancesInput{
+				Cluster: aws.String("local"), ContainerInstances: out.ContainerInstanceArns,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ci := di.ContainerInstances[0]; !ci.AgentConnected || aws.ToString(ci.Status) != "ACTIVE" {
+				t.Fatalf("local engine instance: status %q agentConnected %v", aws.ToString(ci.Status), ci.AgentConnected)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the local engine never registered\n%s", d.log)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
