@@ -76,6 +76,7 @@ func NewElector(client *clientv3.Client, name, id string, ttl time.Duration) *El
 // acknowledged keepalive.
 type session struct {
 	*concurrency.Session
+	ttl     time.Duration // as granted by etcd
 	mu      sync.Mutex
 	lastAck time.Time
 }
@@ -99,7 +100,7 @@ func (e *Elector) newSession(ctx context.Context) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &session{lastAck: sent}
+	s := &session{ttl: time.Duration(lease.TTL) * time.Second, lastAck: sent}
 	kctx, stop := context.WithCancel(e.life)
 	acks, err := e.client.KeepAlive(kctx, lease.ID)
 	if err != nil {
@@ -157,12 +158,17 @@ func (e *Elector) Lead(ctx context.Context) (context.Context, error) {
 		if term != nil && term.Err() == nil {
 			return election.Within(ctx, term), nil
 		}
-		if s == nil || isDone(s.Done()) {
+		if s == nil || s.Ctx().Err() != nil {
 			var err error
 			if s, err = e.newSession(ctx); err != nil {
 				return nil, e.wrap(ctx, err)
 			}
 			e.mu.Lock()
+			if e.life.Err() != nil { // Close ran meanwhile
+				e.mu.Unlock()
+				_ = closeSession(s)
+				return nil, election.ErrClosed
+			}
 			e.sess = s
 			e.mu.Unlock()
 		}
@@ -231,10 +237,7 @@ func (e *Elector) watch(term context.Context, s *session, key string, rev int64)
 	wctx, cancel := context.WithCancel(term)
 	defer cancel()
 	deleted := e.client.Watch(clientv3.WithRequireLeader(wctx), key, clientv3.WithRev(rev))
-	limit := e.ttl * ackNum / ackDen
-	if limit <= 0 || limit > time.Duration(e.ttlSeconds())*time.Second*ackNum/ackDen {
-		limit = time.Duration(e.ttlSeconds()) * time.Second * ackNum / ackDen
-	}
+	limit := s.ttl * ackNum / ackDen
 	tick := time.NewTicker(limit / 10)
 	defer tick.Stop()
 	for {
@@ -312,15 +315,6 @@ func (e *Elector) wrap(ctx context.Context, err error) error {
 		return ctx.Err()
 	}
 	return fmt.Errorf("election/etcd: %w", err)
-}
-
-func isDone(ch <-chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
 }
 
 var _ election.Elector = (*Elector)(nil)

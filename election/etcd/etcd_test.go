@@ -13,9 +13,15 @@ import (
 	"github.com/ecskit/ecs/store/etcd/etcdtest"
 )
 
-// ttl is short so that takeover after a crash is quick; the embedded
-// server accepts one-second leases.
-const ttl = time.Second
+// crashTTL is short so that takeover after a crash is quick (the embedded
+// server accepts leases down to one second, but a loaded machine could
+// then stall a keepalive past the watchdog's three quarters). Tests that do not wait for a lease to
+// expire use a longer ttl, so that a loaded machine cannot make a leader
+// miss keepalives.
+const (
+	crashTTL = 2 * time.Second
+	ttl      = 5 * time.Second
+)
 
 // waitTimeout bounds every wait for an election event; it is a guard
 // against hangs, not a timing assertion.
@@ -79,7 +85,7 @@ func awaitDone(t *testing.T, ctx context.Context, want error) time.Time {
 // requireWaiting fails if the campaign in ch has already returned.
 func requireWaiting(t *testing.T, ch <-chan result) {
 	t.Helper()
-	time.Sleep(2 * ttl) // long enough for a wrong second leader to show
+	time.Sleep(2 * time.Second) // long enough for a wrong second leader to show
 	select {
 	case r := <-ch:
 		t.Fatalf("second elector led while the first did (err %v)", r.err)
@@ -88,7 +94,7 @@ func requireWaiting(t *testing.T, ch <-chan result) {
 }
 
 // electors returns two electors in one election, each on its own client.
-func electors(t *testing.T, srv *etcdtest.Server) (a, b *etcd.Elector, ca, cb *clientv3.Client) {
+func electors(t *testing.T, srv *etcdtest.Server, ttl time.Duration) (a, b *etcd.Elector, ca, cb *clientv3.Client) {
 	ca, cb = srv.Client(t), srv.Client(t)
 	a = etcd.NewElector(ca, "/test/leader", "a", ttl)
 	b = etcd.NewElector(cb, "/test/leader", "b", ttl)
@@ -100,7 +106,7 @@ func electors(t *testing.T, srv *etcdtest.Server) (a, b *etcd.Elector, ca, cb *c
 // leader context at once; the other takes over when the lease expires.
 func TestTakeoverAfterCrash(t *testing.T) {
 	srv := etcdtest.Start(t)
-	a, b, ca, _ := electors(t, srv)
+	a, b, ca, _ := electors(t, srv, crashTTL)
 	la := lead(t, a)
 	bch := leadAsync(context.Background(), b)
 	requireWaiting(t, bch)
@@ -113,14 +119,14 @@ func TestTakeoverAfterCrash(t *testing.T) {
 		t.Fatal("new leader context is already done")
 	}
 	t.Logf("ttl %v: old leader stopped %v after the crash; new leader took over %v after it",
-		ttl, lost.Sub(crash).Round(time.Millisecond), took.at.Sub(crash).Round(time.Millisecond))
+		crashTTL, lost.Sub(crash).Round(time.Millisecond), took.at.Sub(crash).Round(time.Millisecond))
 }
 
 // Revoking the leader's lease (what etcd does when it expires) deletes the
 // leader key: the old leader stops and the other leads at once.
 func TestTakeoverAfterRevoke(t *testing.T) {
 	srv := etcdtest.Start(t)
-	a, b, _, cb := electors(t, srv)
+	a, b, _, cb := electors(t, srv, ttl)
 	la := lead(t, a)
 	bch := leadAsync(context.Background(), b)
 
@@ -154,7 +160,7 @@ func TestTakeoverAfterRevoke(t *testing.T) {
 // after Close fails.
 func TestCloseHandsOver(t *testing.T) {
 	srv := etcdtest.Start(t)
-	a, b, _, _ := electors(t, srv)
+	a, b, _, _ := electors(t, srv, ttl)
 	la := lead(t, a)
 	again := lead(t, a) // leading already: returns at once, same term
 	bch := leadAsync(context.Background(), b)
@@ -177,7 +183,7 @@ func TestCloseHandsOver(t *testing.T) {
 // behind.
 func TestLeadContextEnds(t *testing.T) {
 	srv := etcdtest.Start(t)
-	a, b, _, cb := electors(t, srv)
+	a, b, _, cb := electors(t, srv, ttl)
 	lead(t, a)
 	ctx, cancel := context.WithCancel(context.Background())
 	bch := leadAsync(ctx, b)

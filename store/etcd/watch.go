@@ -77,8 +77,10 @@ func (s *Store) relay(ctx context.Context, ch clientv3.WatchChan, out chan<- sto
 			return ended()
 		}
 		switch {
-		case !ok || ctx.Err() != nil:
+		case ctx.Err() != nil:
 			return ended()
+		case !ok:
+			return errors.New("store/etcd: watch ended: the etcd client was closed")
 		case wr.CompactRevision != 0:
 			return fmt.Errorf("store/etcd: watch from a revision compacted at %d: %w", wr.CompactRevision, store.ErrCompacted)
 		case wr.Err() != nil:
