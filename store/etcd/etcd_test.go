@@ -2,6 +2,7 @@ package etcd_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -28,4 +29,25 @@ func TestConformance(t *testing.T) {
 		}
 		return s
 	})
+}
+
+// A watch whose etcd client is closed under it ends with an error that
+// is neither nil (the caller did not cancel it) nor store.ErrClosed (the
+// store was not closed).
+func TestWatchClientClosed(t *testing.T) {
+	srv := etcdtest.Start(t)
+	client := srv.Client(t)
+	s := etcd.New(client, "/watch-client-closed/")
+	defer s.Close()
+	w, err := s.Watch(context.Background(), "", 0)
+	if err != nil {
+		t.Fatalf("watch: %v", err)
+	}
+	_ = client.Close()
+	for ev := range w.Events() {
+		t.Fatalf("unexpected event %+v", ev)
+	}
+	if err := w.Err(); err == nil || errors.Is(err, store.ErrClosed) {
+		t.Fatalf("Err after the client closed: %v", err)
+	}
 }
