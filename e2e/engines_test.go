@@ -20,6 +20,7 @@ import (
 // only, and every task's container runs on the engine of the instance the
 // control plane placed the task on, and does not exist on the other.
 func TestTwoEngines(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts a second Docker engine")
 	}
