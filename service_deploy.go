@@ -7,13 +7,6 @@ import (
 	"github.com/ecskit/ecs/placement"
 )
 
-// defaultServiceStrategies balance a REPLICA service across Availability
-// Zones, then across instances.
-var defaultServiceStrategies = []placement.Strategy{
-	{Type: placement.Spread, Field: "attribute:ecs.availability-zone"},
-	{Type: placement.Spread, Field: "instanceId"},
-}
-
 // limits returns the rolling-update bounds for desired tasks: at most
 // floor(desired × maximumPercent / 100) tasks, at least
 // ceil(desired × minimumHealthyPercent / 100) healthy.
@@ -231,7 +224,7 @@ func (p *pass) placeReplicas(prim *deploymentRecord, n int) error {
 	if err != nil {
 		return err
 	}
-	req, err := placementRequest(td, nil, "service:"+p.name, n, rec.Service.PlacementConstraints, rec.Service.PlacementStrategy, defaultServiceStrategies)
+	req, err := placementRequest(td, nil, "service:"+p.name, n, rec.Service.PlacementConstraints, rec.Service.PlacementStrategy, placement.DefaultServiceStrategies())
 	if err != nil {
 		return err
 	}
