@@ -70,6 +70,9 @@ type config struct {
 	logLevel string
 	addrFile string
 	endpoint string
+
+	agentTimeout time.Duration
+	electionTTL  time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -79,7 +82,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:4566", "address to serve the ECS API on (port 0 picks a free port)")
 	fs.StringVar(&c.region, "region", "us-east-1", "region of the control plane (and of request signatures)")
 	fs.StringVar(&c.account, "account", "000000000000", "12-digit account ID used in ARNs")
-	fs.StringVar(&c.store, "store", "memory", "state store: memory, or bolt:PATH for a file that survives restarts")
+	fs.StringVar(&c.store, "store", "memory", "state store: memory, bolt:PATH for a file that survives restarts, or etcd:URL[,URL…] to share state (and elect a leader) with other replicas")
+	fs.DurationVar(&c.agentTimeout, "agent-timeout", 3*time.Minute, "how long after its last poll an agent counts as disconnected")
+	fs.DurationVar(&c.electionTTL, "election-ttl", 10*time.Second, "with -store etcd: the leader's lease; a replica that loses it stops acting at once")
 	fs.StringVar(&c.runtime, "runtime", "docker", "container runtime: docker (the local engine), fake (in-memory engines for registered instances) or none (API only: agents run elsewhere)")
 	fs.StringVar(&c.cluster, "cluster", ecs.DefaultCluster, "with -runtime docker: the cluster the local engine joins")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
@@ -124,14 +129,25 @@ func isLoopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func openStore(spec string) (store.Store, error) {
+// openStore opens the -store; for etcd it also returns an elector, so
+// that one replica at a time runs the controllers.
+func openStore(ctx context.Context, cfg config, log *slog.Logger) (store.Store, ecs.Elector, error) {
+	spec := cfg.store
+	if strings.HasPrefix(spec, "etcd:") && len(spec) > len("etcd:") {
+		return openEtcd(ctx, strings.Split(strings.TrimPrefix(spec, "etcd:"), ","), cfg, log)
+	}
+	st, err := openLocalStore(spec)
+	return st, nil, err
+}
+
+func openLocalStore(spec string) (store.Store, error) {
 	switch {
 	case spec == "memory":
 		return memory.New(), nil
 	case strings.HasPrefix(spec, "bolt:") && len(spec) > len("bolt:"):
 		return bolt.Open(strings.TrimPrefix(spec, "bolt:"))
 	}
-	return nil, fmt.Errorf("-store must be memory or bolt:PATH, got %q", spec)
+	return nil, fmt.Errorf("-store must be memory, bolt:PATH or etcd:URL[,URL…], got %q", spec)
 }
 
 func newLogger(level string, w io.Writer) (*slog.Logger, error) {
@@ -159,12 +175,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if keys == nil && !isLoopback(cfg.listen) {
 		return fmt.Errorf("refusing to serve unauthenticated requests on %s: listen on a loopback address or set ECSD_ACCESS_KEY_ID and ECSD_SECRET_ACCESS_KEY", cfg.listen)
 	}
-	st, err := openStore(cfg.store)
+	st, elector, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	cp, err := ecs.Open(ecs.WithRegion(cfg.region), ecs.WithAccount(cfg.account), ecs.WithStore(st), ecs.WithLogger(log))
+	cpOpts := []ecs.Option{ecs.WithRegion(cfg.region), ecs.WithAccount(cfg.account), ecs.WithStore(st), ecs.WithLogger(log), ecs.WithAgentTimeout(cfg.agentTimeout)}
+	if elector != nil {
+		cpOpts = append(cpOpts, ecs.WithElector(elector))
+	}
+	cp, err := ecs.Open(cpOpts...)
 	if err != nil {
 		return err
 	}

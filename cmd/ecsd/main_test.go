@@ -316,3 +316,18 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+func TestOpenStore(t *testing.T) {
+	for _, spec := range []string{"memory", "bolt:" + filepath.Join(t.TempDir(), "ecsd.db")} {
+		st, err := openLocalStore(spec)
+		if err != nil {
+			t.Fatalf("%s: %v", spec, err)
+		}
+		st.Close()
+	}
+	for _, spec := range []string{"etcd", "bolt:", ""} {
+		if _, err := openLocalStore(spec); err == nil {
+			t.Fatalf("-store %q accepted", spec)
+		}
+	}
+}
