@@ -216,3 +216,16 @@ func (a *api) tasks(desired string) ([]ecs.Task, error) {
 }
 
 func i64(v int64) *int64 { return &v }
+
+// serviceTasks describes a service's tasks that are desired RUNNING.
+func serviceTasks(a *api, name string) []ecs.Task {
+	var list ecs.ListTasksOutput
+	if a.call("ListTasks", &ecs.ListTasksInput{ServiceName: name}, &list) != nil || len(list.TaskArns) == 0 {
+		return nil
+	}
+	var d ecs.DescribeTasksOutput
+	if a.call("DescribeTasks", &ecs.DescribeTasksInput{Tasks: list.TaskArns}, &d) != nil {
+		return nil
+	}
+	return d.Tasks
+}
