@@ -60,6 +60,7 @@ import (
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
 
 	"github.com/ecskit/ecs/store"
 )
@@ -143,6 +144,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		Username:    cfg.Username,
 		Password:    cfg.Password,
 		Context:     context.WithoutCancel(ctx),
+		// Failures reach the caller as errors; the client's own log of
+		// its retries would only repeat them on stderr.
+		Logger: zap.NewNop(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store/etcd: connect to %v: %w", cfg.Endpoints, err)
