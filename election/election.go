@@ -5,7 +5,7 @@
 //   - Lead blocks until this process leads, or ctx ends, and returns a
 //     leader context. At most one process leads at a time, up to the
 //     safety margin of the implementation (for etcd: while a lease
-//     keepalive round trip takes less than a quarter of the lease TTL).
+//     keepalive round trip stays under about a sixth of the lease TTL).
 //   - The leader context is cancelled the moment leadership is lost (lease
 //     expired, session closed, key deleted), when ctx ends, and when the
 //     Elector is closed. context.Cause then matches ErrLost, the ctx's

@@ -13,9 +13,10 @@
 //   - The leader context ends when the session ends (lease expired or
 //     revoked, client closed), when the leader key is deleted, and, to
 //     stay ahead of the lease's expiry on the server, as soon as no
-//     keepalive has been acknowledged for three quarters of the TTL. Two
-//     replicas therefore never both hold a live leader context while a
-//     keepalive round trip takes less than a quarter of the TTL.
+//     keepalive has been acknowledged for three quarters of the TTL
+//     (checked ten times in that span). Two replicas therefore never both
+//     hold a live leader context while a keepalive round trip stays under
+//     about a sixth of the TTL.
 //   - After a loss the Elector drops its session; the next Lead starts a
 //     new one and campaigns again, behind the other candidates.
 //   - Lead returns etcd's error when etcd fails; the caller may call it

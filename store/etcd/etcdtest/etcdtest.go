@@ -10,8 +10,9 @@ package etcdtest
 
 import (
 	"context"
-	"fmt"
 	"net/url"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,6 +37,7 @@ const MaxTxnOps = 10000
 // Server is a running embedded etcd.
 type Server struct {
 	etcd *embed.Etcd
+	stop sync.Once
 	// Endpoints are the client URLs, such as "http://127.0.0.1:40123".
 	Endpoints []string
 }
@@ -64,7 +66,8 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatalf("etcdtest: start: %v", err)
 	}
-	t.Cleanup(e.Close)
+	s := &Server{etcd: e}
+	t.Cleanup(s.Stop)
 	select {
 	case <-e.Server.ReadyNotify():
 	case err := <-e.Err():
@@ -73,7 +76,6 @@ func Start(t testing.TB) *Server {
 		e.Server.Stop()
 		t.Fatalf("etcdtest: server not ready after %v", startTimeout)
 	}
-	s := &Server{etcd: e}
 	for _, l := range e.Clients {
 		s.Endpoints = append(s.Endpoints, "http://"+l.Addr().String())
 	}
@@ -100,5 +102,9 @@ func (s *Server) Client(t testing.TB) *clientv3.Client {
 	return c
 }
 
+// Stop stops the server, as a crash of the whole etcd cluster would for
+// its clients. Stopping twice does nothing.
+func (s *Server) Stop() { s.stop.Do(s.etcd.Close) }
+
 // String returns the endpoints, comma-separated.
-func (s *Server) String() string { return fmt.Sprint(s.Endpoints) }
+func (s *Server) String() string { return strings.Join(s.Endpoints, ",") }
