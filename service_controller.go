@@ -382,26 +382,32 @@ func (p *pass) stop(t *taskRecord, reason string) error {
 	return nil
 }
 
-// replaceUnhealthy stops the tasks that failed their health checks; each
-// counts against the circuit breaker.
+// replaceUnhealthy stops every task that failed its health checks (the
+// DAEMON way: its instance can hold one task only).
 func (p *pass) replaceUnhealthy() error {
 	for _, t := range p.live {
-		if !p.unhealthy(t) {
-			continue
-		}
-		tt := p.rec.Tasks[t.ID]
-		if dep := p.rec.deployment(tt.Deployment); dep != nil && !tt.Healthy {
-			if err := p.countFailure(dep); err != nil {
+		if p.unhealthy(t) {
+			if err := p.stopUnhealthy(t); err != nil {
 				return err
 			}
 		}
-		tt.Failed = true
-		p.cp.addEvent(p.rec, msgUnhealthy(p.name, t.ID))
-		if err := p.stop(t, reasonUnhealthy); err != nil {
+	}
+	return nil
+}
+
+// stopUnhealthy stops a task that failed its health checks; it counts
+// against its deployment's circuit breaker (which may start a rollback:
+// callers must not hold on to deployment pointers).
+func (p *pass) stopUnhealthy(t *taskRecord) error {
+	tt := p.rec.Tasks[t.ID]
+	if dep := p.rec.deployment(tt.Deployment); dep != nil {
+		if err := p.countFailure(dep); err != nil {
 			return err
 		}
 	}
-	return nil
+	tt.Failed = true
+	p.cp.addEvent(p.rec, msgUnhealthy(p.name, t.ID))
+	return p.stop(t, reasonUnhealthy)
 }
 
 // instanceActive reports whether a task's instance still takes tasks.

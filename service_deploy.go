@@ -84,22 +84,23 @@ func (p *pass) checkBreaker() error {
 }
 
 // reconcileReplica keeps desiredCount tasks of the PRIMARY deployment
-// running on ACTIVE instances, replacing the tasks of older deployments and
-// of DRAINING instances within the deployment configuration's limits.
+// running on ACTIVE instances, replacing the tasks of older deployments, of
+// DRAINING instances and those failing health checks within the deployment
+// configuration's limits.
 func (p *pass) reconcileReplica() error {
 	rec := p.rec
-	if err := p.replaceUnhealthy(); err != nil {
-		return err
-	}
-	prim := rec.primary() // after replaceUnhealthy: a rollback may have started a deployment
+	prim := rec.primary()
 	desired := rec.Service.DesiredCount
 	prim.Deployment.DesiredCount = desired
 	maxTotal, minHealthy := limits(rec.Service.DeploymentConfiguration, desired)
 
-	var keep, old []*taskRecord
+	var keep, old, sick []*taskRecord
 	var healthy, total int64
 	settled := true // every live task is desired RUNNING and healthy
 	for _, t := range p.live {
+		if p.lost(t) {
+			continue
+		}
 		total++
 		if t.Task.DesiredStatus != TaskStatusRunning {
 			settled = false
@@ -110,6 +111,13 @@ func (p *pass) reconcileReplica() error {
 			if err := p.stop(t, reasonScaling(prim.Deployment.Id)); err != nil {
 				return err
 			}
+			settled = false
+			continue
+		}
+		// Tasks failing health checks are replaced first where
+		// maximumPercent allows, then stopped (below).
+		if p.unhealthy(t) {
+			sick = append(sick, t)
 			settled = false
 			continue
 		}
@@ -161,11 +169,32 @@ func (p *pass) reconcileReplica() error {
 	room := maxTotal - total
 	if need > 0 && !failed && !p.throttled() {
 		if room > 0 {
-			if err := p.placeReplicas(prim, int(min(need, room))); err != nil {
+			n := min(need, room)
+			if err := p.placeReplicas(prim, int(n)); err != nil {
 				return err
 			}
+			need, room = need-n, room-n
 		} else if !p.acted && settled {
 			p.cp.addSticky(rec, stickyStuck, msgStuck(p.name))
+		}
+	}
+
+	// A task failing health checks stops once its replacement is healthy,
+	// or at once when there is no room to start the replacement first (or
+	// it is not a task to keep anyway).
+	var keepHealthy int64
+	for _, t := range keep {
+		if p.mustHealthy(t) {
+			keepHealthy++
+		}
+	}
+	for _, t := range sick {
+		current := rec.Tasks[t.ID].Deployment == prim.Deployment.Id && p.instanceActive(t)
+		if current && keepHealthy < desired && (need <= 0 || room > 0) {
+			continue
+		}
+		if err := p.stopUnhealthy(t); err != nil {
+			return err
 		}
 	}
 	if !p.acted {

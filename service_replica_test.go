@@ -158,3 +158,26 @@ func TestServicePlacementFailureEvent(t *testing.T) {
 	}
 	require.Equal(t, 1, n, "a repeated placement failure is reported once")
 }
+
+func TestServiceStartsReplacementBeforeStoppingUnhealthy(t *testing.T) {
+	s := newSim(t, 2, 2, 1024, 2048)
+	s.taskDef("web", true)
+	s.createService("web", "web", 2)
+	s.runUntil(2*time.Minute, 5*time.Second, "steady", func(st *simState) bool { return st.steady("web") })
+	sickTask := s.state().live("web")[0]
+	s.submit(&SubmitTaskStateChangeInput{Task: sickTask.Task.TaskArn, Status: TaskStatusRunning,
+		Containers: []ContainerStateChange{{ContainerName: "app", Status: TaskStatusRunning, HealthStatus: HealthUnhealthy}}})
+	s.settle()
+	st := s.state()
+	require.Len(t, st.live("web"), 3, "the replacement starts first (maximumPercent 200)")
+	for _, tk := range st.live("web") {
+		require.Equal(t, TaskStatusRunning, tk.Task.DesiredStatus)
+	}
+	s.runUntil(2*time.Minute, 5*time.Second, "replaced", func(st *simState) bool { return st.steady("web") })
+	dt, err := s.cp.DescribeTasks(s.ctx, &DescribeTasksInput{Tasks: []string{sickTask.Task.TaskArn}})
+	require.NoError(t, err)
+	require.Equal(t, reasonUnhealthy, dt.Tasks[0].StoppedReason)
+	require.Equal(t, StopCodeServiceSchedulerInitiated, dt.Tasks[0].StopCode)
+	svc := s.service("web")
+	require.True(t, hasEvent(svc, msgUnhealthy("web", sickTask.ID)))
+}
