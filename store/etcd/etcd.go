@@ -38,7 +38,9 @@
 //   - The commit itself is not abandoned when ctx ends while it is in
 //     flight (so Update always knows whether it committed); it is bounded
 //     by commitTimeout. A ctx that ends before the commit is sent rolls the
-//     transaction back.
+//     transaction back. If the commit itself fails (etcd unreachable until
+//     commitTimeout, the client closed), Update returns that error and
+//     cannot tell whether the transaction committed: the caller rereads.
 //   - Watch is an etcd watch from afterRevision+1. A watch from a revision
 //     etcd compacted ends with store.ErrCompacted; a watch that loses the
 //     etcd leader ends with etcd's error, and the caller watches again.
