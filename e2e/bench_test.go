@@ -58,7 +58,9 @@ func benchEcskit(b *testing.B) {
 			tasks := runTasks(b, cp, ecs.RunTaskInput{TaskDefinition: td, Count: ptr(int64(benchBatch))})
 			arns = append(arns, taskArns(tasks)...)
 		}
-		waitTasks(b, cp, arns, 2*time.Millisecond, "RUNNING", isRunning)
+		// Every 50 ms: a tighter poll decodes every task record hundreds
+		// of times a second and takes CPU from the engine.
+		waitTasks(b, cp, arns, 50*time.Millisecond, "RUNNING", isRunning)
 
 		b.StopTimer()
 		stopTasks(b, cp, arns, 20*time.Millisecond)
