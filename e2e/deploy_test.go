@@ -26,6 +26,9 @@ import (
 // created from image B, the tasks of A stopped; and with minimumHealthyPercent
 // 100 it never had fewer than 2 healthy tasks on the way.
 func TestRollingDeployment(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a service on a Docker engine")
+	}
 	t.Parallel()
 	ctx := context.Background()
 	rt := dockertest.Runtime(t)
