@@ -84,7 +84,7 @@ func run(args []string) error {
 		}
 		rt = d
 	case "fake":
-		rt = anyImage{fake.New(fake.WithImages(fakeImage))}
+		rt = fake.New(fake.WithAnyImage())
 	default:
 		return fmt.Errorf("unknown -runtime %q (want docker or fake)", *rtName)
 	}
@@ -120,22 +120,4 @@ func run(args []string) error {
 		}
 	}()
 	return ag.Run(ctx)
-}
-
-// anyImage is a fake engine on which every image exists: each container is
-// created from one cached image, so any task definition runs.
-type anyImage struct{ *fake.Runtime }
-
-const fakeImage = "ecskit/fake:latest"
-
-// ImagePresent reports every image as cached.
-func (e anyImage) ImagePresent(context.Context, string) (bool, error) { return true, nil }
-
-// PullImage succeeds for every image.
-func (e anyImage) PullImage(ctx context.Context, _ string) error { return ctx.Err() }
-
-// Create creates the container from the cached image.
-func (e anyImage) Create(ctx context.Context, spec runtime.ContainerSpec) (string, error) {
-	spec.Image = fakeImage
-	return e.Runtime.Create(ctx, spec)
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/agent"
-	"github.com/ecskit/ecs/runtime"
 	"github.com/ecskit/ecs/runtime/docker"
 	"github.com/ecskit/ecs/runtime/fake"
 )
@@ -70,11 +69,11 @@ func (g *agentGroup) startFake(cp *ecs.ControlPlane, ci *ecs.ContainerInstance) 
 		return
 	}
 	g.running[arn] = true
-	rt := fake.New(fake.WithImages(placeholderImage))
+	rt := fake.New(fake.WithAnyImage())
 	g.closers = append(g.closers, rt.Close)
 	a := agent.New(agent.Config{
 		ControlPlane:         fixedResources{cp, ci.RegisteredResources},
-		Runtime:              everyImage{rt},
+		Runtime:              rt,
 		Cluster:              clusterOf(arn),
 		ContainerInstanceArn: arn,
 		Logger:               g.log.With("instance", arn),
@@ -140,25 +139,3 @@ func (f fixedResources) RegisterContainerInstance(ctx context.Context, in *ecs.R
 	}
 	return f.ControlPlane.RegisterContainerInstance(ctx, in)
 }
-
-// everyImage is a fake engine where every image exists: pulls succeed and
-// containers are created from one cached placeholder image, so any task
-// definition runs.
-type everyImage struct{ *fake.Runtime }
-
-// placeholderImage is the image every fake container is created from.
-const placeholderImage = "ecsd/fake-image:latest"
-
-// ImagePresent reports every image as cached.
-func (e everyImage) ImagePresent(context.Context, string) (bool, error) { return true, nil }
-
-// PullImage succeeds for every image.
-func (e everyImage) PullImage(ctx context.Context, _ string) error { return ctx.Err() }
-
-// Create creates the container from the placeholder image.
-func (e everyImage) Create(ctx context.Context, spec runtime.ContainerSpec) (string, error) {
-	spec.Image = placeholderImage
-	return e.Runtime.Create(ctx, spec)
-}
-
-var _ runtime.Runtime = everyImage{}

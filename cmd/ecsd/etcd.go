@@ -13,8 +13,9 @@ import (
 )
 
 // electionName is the etcd key prefix of the control plane's leader
-// election.
-const electionName = "/ecskit/leader"
+// election; it lies outside the store's prefix (/ecskit/), so campaign
+// keys never show up as records.
+const electionName = "/ecskit-leader/"
 
 // sharedStore is the etcd store with the elector that rides on its
 // client; closing it resigns, then disconnects.

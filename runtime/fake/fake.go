@@ -93,6 +93,11 @@ func WithRegistry(images ...string) Option {
 	}
 }
 
+// WithAnyImage makes every image pullable, as if the engine could reach
+// every registry: any task definition runs (ecsd -runtime fake, ecs-agent
+// -runtime fake).
+func WithAnyImage() Option { return func(r *Runtime) { r.anyImage = true } }
+
 // Runtime is an in-memory container engine. It is safe for concurrent use.
 // Close stops its goroutines.
 type Runtime struct {
@@ -111,6 +116,7 @@ type Runtime struct {
 	usedPorts  map[string]string // "tcp/80" -> container id
 	subs       map[*subscriber]struct{}
 	pullDelay  time.Duration
+	anyImage   bool // every image can be pulled
 	muted      bool // an engine restart is in progress: events are lost
 	down       bool // the engine does not answer
 
@@ -235,7 +241,7 @@ func (r *Runtime) PullImage(ctx context.Context, image string) error {
 	defer r.mu.Unlock()
 	r.pulls = append(r.pulls, image)
 	im := normalize(image)
-	if !r.registry[im] {
+	if !r.registry[im] && !r.anyImage {
 		return fmt.Errorf("%w: pull access denied for %s: manifest for %s not found", runtime.ErrImagePull, image, im)
 	}
 	r.images[im] = true

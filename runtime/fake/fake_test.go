@@ -207,3 +207,19 @@ func TestRestartEngineLosesEvents(t *testing.T) {
 	for range events {
 	}
 }
+
+func TestWithAnyImage(t *testing.T) {
+	ctx := context.Background()
+	r := fake.New(fake.WithAnyImage())
+	defer r.Close()
+	if err := r.PullImage(ctx, "registry.example/anything:v9"); err != nil {
+		t.Fatalf("pull: %v", err)
+	}
+	ok, err := r.ImagePresent(ctx, "registry.example/anything:v9")
+	if err != nil || !ok {
+		t.Fatalf("after a pull the image is cached: %v %v", ok, err)
+	}
+	if _, err := r.Create(ctx, runtime.ContainerSpec{Name: "c", Image: "registry.example/anything:v9"}); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+}
