@@ -235,8 +235,12 @@ func (p *pass) complete(done bool) {
 		p.cp.addEvent(rec, msgCompleted(p.name, prim.Deployment.Id))
 	}
 	steady := done && len(rec.Deployments) == 1 && prim.Deployment.RolloutState == RolloutStateCompleted
-	if steady && !rec.Steady {
+	if steady && (!rec.Steady || !p.now.Before(rec.SteadyAt.Add(stickyRepeat))) {
 		p.cp.addEvent(rec, msgSteady(p.name))
+		rec.SteadyAt = NewTime(p.now)
+	}
+	if steady {
+		p.wake(rec.SteadyAt.Add(stickyRepeat))
 	}
 	if done {
 		clearSticky(rec, stickyStuck)

@@ -26,8 +26,10 @@ type serviceRecord struct {
 	// circuit breaker rollback.
 	LastGood    *deploymentRecord `json:"lastGood,omitempty"`
 	ClientToken string            `json:"clientToken,omitempty"`
-	// Steady is set while the service is at its desired state.
-	Steady bool `json:"steady,omitempty"`
+	// Steady is set while the service is at its desired state; SteadyAt is
+	// when that was last reported (again every six hours, as ECS does).
+	Steady   bool `json:"steady,omitempty"`
+	SteadyAt Time `json:"steadyAt,omitzero"`
 
 	// newEvents are events not yet added to the event log (oldest first).
 	newEvents []ServiceEvent

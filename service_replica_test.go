@@ -181,3 +181,18 @@ func TestServiceStartsReplacementBeforeStoppingUnhealthy(t *testing.T) {
 	svc := s.service("web")
 	require.True(t, hasEvent(svc, msgUnhealthy("web", sickTask.ID)))
 }
+
+func TestServiceSteadyStateReportedEverySixHours(t *testing.T) {
+	s := newSim(t, 1, 1, 1024, 2048)
+	s.taskDef("web", false)
+	s.createService("web", "web", 1)
+	s.runUntil(2*time.Minute, 5*time.Second, "steady", func(st *simState) bool { return st.steady("web") })
+	s.run(13*time.Hour, 2*time.Minute) // steps within the agent timeout
+	n := 0
+	for _, e := range s.service("web").Events {
+		if e.Message == msgSteady("web") {
+			n++
+		}
+	}
+	require.Equal(t, 3, n, "at steady state and after 6 and 12 hours")
+}
