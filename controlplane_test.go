@@ -465,3 +465,32 @@ func TestHousekeepingForgetsStoppedTasks(t *testing.T) {
 	_, err = cp.DescribeTaskDefinition(ctx, &DescribeTaskDefinitionInput{TaskDefinition: "web:1"})
 	require.Equal(t, ClientException, code(err))
 }
+
+func TestTagResource(t *testing.T) {
+	ctx := context.Background()
+	cp, _ := testCP(t)
+	c, err := cp.CreateCluster(ctx, &CreateClusterInput{ClusterName: "tagged"})
+	require.NoError(t, err)
+	registerInstance(t, cp, "tagged", 1024, 1024)
+	registerTD(t, cp, "web", 0, 64, 0)
+	svc, err := cp.CreateService(ctx, &CreateServiceInput{Cluster: "tagged", ServiceName: "web", TaskDefinition: "web", DesiredCount: ptr(int64(0))})
+	require.NoError(t, err)
+	td, err := cp.DescribeTaskDefinition(ctx, &DescribeTaskDefinitionInput{TaskDefinition: "web"})
+	require.NoError(t, err)
+
+	for _, arn := range []string{c.Cluster.ClusterArn, svc.Service.ServiceArn, td.TaskDefinition.TaskDefinitionArn} {
+		t.Run(arn, func(t *testing.T) {
+			_, err := cp.TagResource(ctx, &TagResourceInput{ResourceArn: arn, Tags: []Tag{{Key: "team", Value: "a"}, {Key: "env", Value: "dev"}}})
+			require.NoError(t, err)
+			_, err = cp.TagResource(ctx, &TagResourceInput{ResourceArn: arn, Tags: []Tag{{Key: "team", Value: "b"}}})
+			require.NoError(t, err)
+			_, err = cp.UntagResource(ctx, &UntagResourceInput{ResourceArn: arn, TagKeys: []string{"env"}})
+			require.NoError(t, err)
+			l, err := cp.ListTagsForResource(ctx, &ListTagsForResourceInput{ResourceArn: arn})
+			require.NoError(t, err)
+			require.Equal(t, []Tag{{Key: "team", Value: "b"}}, l.Tags)
+		})
+	}
+	_, err = cp.ListTagsForResource(ctx, &ListTagsForResourceInput{ResourceArn: "arn:aws:ecs:us-east-1:000000000000:cluster/nope"})
+	require.Equal(t, InvalidParameterException, code(err))
+}

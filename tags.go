@@ -153,6 +153,9 @@ func (cp *ControlPlane) withTags(tx store.Tx, arn string, fn func(*[]Tag) error,
 		}
 		var r taskDefinitionRecord
 		return edit(taskDefinitionKey(family, rev), &r, &r.Tags)
+	case kind == "service" && len(parts) == 2:
+		var r serviceRecord
+		return edit(serviceKey(parts[0], parts[1]), &r, &r.Service.Tags)
 	}
 	return notFound
 }
