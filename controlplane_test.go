@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -493,4 +494,24 @@ func TestTagResource(t *testing.T) {
 	}
 	_, err = cp.ListTagsForResource(ctx, &ListTagsForResourceInput{ResourceArn: "arn:aws:ecs:us-east-1:000000000000:cluster/nope"})
 	require.Equal(t, InvalidParameterException, code(err))
+}
+
+func TestStartTask(t *testing.T) {
+	ctx := context.Background()
+	cp, _ := testCP(t)
+	a := registerInstance(t, cp, "", 1024, 1024)
+	b := registerInstance(t, cp, "", 1024, 1024)
+	registerTD(t, cp, "web", 0, 600, 0)
+	_, err := cp.DeregisterContainerInstance(ctx, &DeregisterContainerInstanceInput{ContainerInstance: b})
+	require.NoError(t, err)
+
+	out, err := cp.StartTask(ctx, &StartTaskInput{TaskDefinition: "web", ContainerInstances: []string{a, a, b, "ffff"}, StartedBy: "me"})
+	require.NoError(t, err)
+	require.Len(t, out.Tasks, 1, "the second task does not fit")
+	require.Equal(t, a, out.Tasks[0].ContainerInstanceArn)
+	require.Equal(t, "me", out.Tasks[0].StartedBy)
+	require.Equal(t, []Failure{{Arn: a, Reason: "RESOURCE:MEMORY"}, {Arn: b, Reason: "INACTIVE"}, {Arn: "ffff", Reason: "MISSING"}}, stripDetail(out.Failures))
+
+	_, err = cp.StartTask(ctx, &StartTaskInput{TaskDefinition: "web", ContainerInstances: []string{a}, StartedBy: strings.Repeat("x", 37)})
+	require.Equal(t, InvalidParameterException, code(err), "startedBy is at most 36 characters for StartTask")
 }

@@ -72,27 +72,11 @@ func (cp *ControlPlane) RunTask(ctx context.Context, in *RunTaskInput) (*RunTask
 				return err
 			}
 		}
-		td, err := cp.launchableTaskDefinition(tx, in.TaskDefinition, InvalidParameterException)
+		l, err := cp.prepareLaunch(tx, in.TaskDefinition, in.Overrides, in.Group, int(count), in.PlacementConstraints, in.PlacementStrategy, in.PropagateTags, in.Tags)
 		if err != nil {
 			return err
 		}
-		if err := ValidateTaskOverride(td, in.Overrides); err != nil {
-			return err
-		}
-		group := in.Group
-		if group == "" {
-			group = "family:" + td.Family
-		}
-		req, err := placementRequest(td, in.Overrides, group, int(count), in.PlacementConstraints, in.PlacementStrategy, nil)
-		if err != nil {
-			return err
-		}
-		req.Seed = cp.seed()
-		tags := in.Tags
-		if in.PropagateTags == "TASK_DEFINITION" {
-			tags = append(cp.taskDefinitionTags(tx, td), tags...)
-		}
-		placed, failures, err := cp.placeTasks(tx, cl.Name, td, in.Overrides, req, in.StartedBy, tags, "")
+		placed, failures, err := cp.placeTasks(tx, cl.Name, l.td, in.Overrides, l.req, in.StartedBy, l.tags, "")
 		if err != nil {
 			return err
 		}
@@ -109,6 +93,37 @@ func (cp *ControlPlane) RunTask(ctx context.Context, in *RunTaskInput) (*RunTask
 		return nil, err
 	}
 	return out, nil
+}
+
+// launch is what RunTask and StartTask resolve before they place tasks.
+type launch struct {
+	td   *TaskDefinition
+	req  placement.Request
+	tags []Tag
+}
+
+// prepareLaunch resolves the task definition (it must be ACTIVE), checks
+// the overrides, and builds the placement request and the tasks' tags.
+func (cp *ControlPlane) prepareLaunch(tx store.Tx, tdRef string, ov *TaskOverride, group string, count int, cons []PlacementConstraint, strat []PlacementStrategy, propagate string, tags []Tag) (*launch, error) {
+	td, err := cp.launchableTaskDefinition(tx, tdRef, InvalidParameterException)
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidateTaskOverride(td, ov); err != nil {
+		return nil, err
+	}
+	if group == "" {
+		group = "family:" + td.Family
+	}
+	req, err := placementRequest(td, ov, group, count, cons, strat, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Seed = cp.seed()
+	if propagate == "TASK_DEFINITION" {
+		tags = append(cp.taskDefinitionTags(tx, td), tags...)
+	}
+	return &launch{td: td, req: req, tags: tags}, nil
 }
 
 // checkLaunch validates the parameters RunTask and StartTask share.
@@ -306,25 +321,11 @@ func (cp *ControlPlane) StartTask(ctx context.Context, in *StartTaskInput) (*Sta
 		if err != nil {
 			return err
 		}
-		td, err := cp.launchableTaskDefinition(tx, in.TaskDefinition, InvalidParameterException)
+		l, err := cp.prepareLaunch(tx, in.TaskDefinition, in.Overrides, in.Group, 1, nil, nil, in.PropagateTags, in.Tags)
 		if err != nil {
 			return err
 		}
-		if err := ValidateTaskOverride(td, in.Overrides); err != nil {
-			return err
-		}
-		group := in.Group
-		if group == "" {
-			group = "family:" + td.Family
-		}
-		req, err := placementRequest(td, in.Overrides, group, 1, nil, nil, nil)
-		if err != nil {
-			return err
-		}
-		tags := in.Tags
-		if in.PropagateTags == "TASK_DEFINITION" {
-			tags = append(cp.taskDefinitionTags(tx, td), tags...)
-		}
+		td, req := l.td, l.req
 		for _, ref := range in.ContainerInstances {
 			inst, err := cp.lookupInstance(tx, cl.Name, ref)
 			if err != nil {
@@ -347,7 +348,7 @@ func (cp *ControlPlane) StartTask(ctx context.Context, in *StartTaskInput) (*Sta
 				}
 				continue
 			}
-			t := cp.newTask(cl.Name, inst, td, cloneOverride(in.Overrides), group, in.StartedBy, tags)
+			t := cp.newTask(cl.Name, inst, td, cloneOverride(in.Overrides), req.Group, in.StartedBy, l.tags)
 			inst.reserve(t)
 			cp.settleTask(inst, t)
 			if err := putJSON(tx, taskKey(cl.Name, t.ID), t); err != nil {
