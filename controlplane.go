@@ -3,6 +3,7 @@ package ecs
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -142,7 +143,7 @@ func Open(opts ...Option) (*ControlPlane, error) {
 	if cp.rand == nil {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
-		seed := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 | uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		seed := binary.LittleEndian.Uint64(b[:])
 		cp.rand = mrand.New(mrand.NewPCG(seed, seed^0x5DEECE66D))
 	}
 	if len(cp.account) != 12 {

@@ -274,7 +274,7 @@ func (cp *ControlPlane) RegisterContainerInstance(ctx context.Context, in *Regis
 			r.RegisteredAt = cp.now()
 		}
 		if r.Ec2InstanceId == "" {
-			r.Ec2InstanceId = "i-" + r.ID[:17]
+			r.Ec2InstanceId = "i-" + r.ID[:min(17, len(r.ID))]
 		}
 		out = cp.instanceView(&r)
 		return putJSON(tx, instanceKey(name, r.ID), &r)
