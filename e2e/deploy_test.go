@@ -45,7 +45,9 @@ func TestRollingDeployment(t *testing.T) {
 		family: "e2e-rolling", memoryMiB: 16, labels: dockertest.Labels(t),
 		healthCheck: &ecs.HealthCheck{
 			Command:  []string{"CMD", "/app", "health"},
-			Interval: ptr(int64(5)), Timeout: ptr(int64(3)), Retries: ptr(int64(2)),
+			// A generous timeout and retries: a loaded engine must not turn
+			// a healthy task UNHEALTHY mid-deployment.
+			Interval: ptr(int64(5)), Timeout: ptr(int64(10)), Retries: ptr(int64(10)),
 		},
 	}
 	def.image = imageA
