@@ -44,7 +44,7 @@ func TestRollingDeployment(t *testing.T) {
 	def := taskDef{
 		family: "e2e-rolling", memoryMiB: 16, labels: dockertest.Labels(t),
 		healthCheck: &ecs.HealthCheck{
-			Command:  []string{"CMD", "/app", "health"},
+			Command: []string{"CMD", "/app", "health"},
 			// A generous timeout and retries: a loaded engine must not turn
 			// a healthy task UNHEALTHY mid-deployment.
 			Interval: ptr(int64(5)), Timeout: ptr(int64(10)), Retries: ptr(int64(10)),
