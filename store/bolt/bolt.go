@@ -46,6 +46,7 @@ import (
 
 	"github.com/ecskit/ecs/store"
 	"github.com/ecskit/ecs/store/internal/watchlog"
+	"github.com/ecskit/ecs/store/internal/writer"
 )
 
 var (
@@ -68,13 +69,11 @@ var (
 
 // Store is a store.Store in a bbolt file. Create it with Open.
 type Store struct {
-	db     *bbolt.DB
-	closed atomic.Bool
-	rev    atomic.Int64 // the last committed revision
+	db  *bbolt.DB
+	rev atomic.Int64 // the last committed revision
 
-	// writer is a one-slot semaphore held by the running Update (and by
-	// Close), so that waiting for it can honour a context.
-	writer chan struct{}
+	// writer admits the running Update (and Close) one at a time.
+	writer *writer.Gate
 	log    *watchlog.Log
 
 	closeOnce sync.Once
@@ -154,7 +153,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s := &Store{db: db, writer: make(chan struct{}, 1), log: watchlog.New(rev, c.history, c.histBytes)}
+	s := &Store{db: db, writer: writer.New(), log: watchlog.New(rev, c.history, c.histBytes)}
 	s.rev.Store(rev)
 	return s, nil
 }
@@ -175,7 +174,7 @@ func (s *Store) View(ctx context.Context, fn func(tx store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if s.closed.Load() {
+	if s.writer.Closed() {
 		return store.ErrClosed
 	}
 	return s.db.View(func(btx *bbolt.Tx) error {
@@ -192,27 +191,17 @@ func (s *Store) View(ctx context.Context, fn func(tx store.Tx) error) error {
 // Update runs fn in a read-write transaction and commits its writes as the
 // next revision when fn returns nil and ctx is not done.
 func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) error {
-	if err := ctx.Err(); err != nil {
+	release, err := s.writer.Enter(ctx)
+	if err != nil {
 		return err
 	}
-	if s.closed.Load() {
-		return store.ErrClosed
-	}
-	select {
-	case s.writer <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-s.writer }()
-	if s.closed.Load() {
-		return store.ErrClosed
-	}
+	defer release()
 	var (
 		events []store.Event
 		rev    int64
 		fnErr  error // the error of fn, returned unchanged
 	)
-	err := s.db.Update(func(btx *bbolt.Tx) error {
+	err = s.db.Update(func(btx *bbolt.Tx) error {
 		meta := btx.Bucket(bucketMeta)
 		read, err := readRevision(meta)
 		if err != nil {
@@ -248,7 +237,7 @@ func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 // Watch streams the changes under prefix after afterRevision; see the
 // package documentation for history bounds.
 func (s *Store) Watch(ctx context.Context, prefix string, afterRevision int64) (store.Watcher, error) {
-	if s.closed.Load() {
+	if s.writer.Closed() {
 		return nil, store.ErrClosed
 	}
 	return s.log.Watch(ctx, prefix, afterRevision)
@@ -257,7 +246,7 @@ func (s *Store) Watch(ctx context.Context, prefix string, afterRevision int64) (
 // Compact forgets the in-memory watch history up to and including
 // revision rev. The records on disk are not affected.
 func (s *Store) Compact(rev int64) error {
-	if s.closed.Load() {
+	if s.writer.Closed() {
 		return store.ErrClosed
 	}
 	s.log.Compact(rev)
@@ -271,9 +260,7 @@ func (s *Store) Revision() int64 { return s.rev.Load() }
 // once open Views have ended.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		s.writer <- struct{}{}
-		s.closed.Store(true)
-		<-s.writer
+		s.writer.Close()
 		s.log.Close()
 		s.closeErr = s.db.Close()
 	})

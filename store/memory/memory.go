@@ -41,16 +41,15 @@ import (
 
 	"github.com/ecskit/ecs/store"
 	"github.com/ecskit/ecs/store/internal/watchlog"
+	"github.com/ecskit/ecs/store/internal/writer"
 )
 
 // Store is an in-memory store.Store. Create it with New.
 type Store struct {
 	current atomic.Pointer[snapshot]
-	closed  atomic.Bool
 
-	// writer is a one-slot semaphore held by the running Update (and by
-	// Close), so that waiting for it can honour a context.
-	writer chan struct{}
+	// writer admits the running Update (and Close) one at a time.
+	writer *writer.Gate
 	txid   uint64 // last writer id; guarded by writer
 
 	log *watchlog.Log
@@ -92,7 +91,7 @@ func New(opts ...Option) *Store {
 		o(&c)
 	}
 	s := &Store{
-		writer: make(chan struct{}, 1),
+		writer: writer.New(),
 		log:    watchlog.New(0, c.history, c.historyBytes),
 	}
 	s.current.Store(&snapshot{root: newLeaf()})
@@ -104,7 +103,7 @@ func (s *Store) View(ctx context.Context, fn func(tx store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if s.closed.Load() {
+	if s.writer.Closed() {
 		return store.ErrClosed
 	}
 	snap := s.current.Load()
@@ -116,21 +115,11 @@ func (s *Store) View(ctx context.Context, fn func(tx store.Tx) error) error {
 // Update runs fn in a read-write transaction and commits its writes as the
 // next revision when fn returns nil and ctx is not done.
 func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) error {
-	if err := ctx.Err(); err != nil {
+	release, err := s.writer.Enter(ctx)
+	if err != nil {
 		return err
 	}
-	if s.closed.Load() {
-		return store.ErrClosed
-	}
-	select {
-	case s.writer <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-s.writer }()
-	if s.closed.Load() {
-		return store.ErrClosed
-	}
+	defer release()
 
 	snap := s.current.Load()
 	s.txid++
@@ -160,7 +149,7 @@ func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 // Watch streams the changes under prefix after afterRevision; see the
 // package documentation for history bounds.
 func (s *Store) Watch(ctx context.Context, prefix string, afterRevision int64) (store.Watcher, error) {
-	if s.closed.Load() {
+	if s.writer.Closed() {
 		return nil, store.ErrClosed
 	}
 	return s.log.Watch(ctx, prefix, afterRevision)
@@ -169,7 +158,7 @@ func (s *Store) Watch(ctx context.Context, prefix string, afterRevision int64) (
 // Compact forgets the watch history up to and including revision rev.
 // Watches after an older revision fail with store.ErrCompacted.
 func (s *Store) Compact(rev int64) error {
-	if s.closed.Load() {
+	if s.writer.Closed() {
 		return store.ErrClosed
 	}
 	s.log.Compact(rev)
@@ -183,9 +172,7 @@ func (s *Store) Revision() int64 { return s.current.Load().rev }
 // watchers. It always returns nil.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		s.writer <- struct{}{}
-		s.closed.Store(true)
-		<-s.writer
+		s.writer.Close()
 		s.log.Close()
 	})
 	return nil
