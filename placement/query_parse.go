@@ -80,41 +80,45 @@ func (p *parser) symbol(sym string) bool {
 }
 
 func (p *parser) parseOr(depth int) (node, error) {
-	first, err := p.parseAnd(depth)
+	list, err := p.parseChain(depth, "||", "or", p.parseAnd)
+	if err != nil || len(list) == 1 {
+		return first(list), err
+	}
+	return orNode(list), nil
+}
+
+func (p *parser) parseAnd(depth int) (node, error) {
+	list, err := p.parseChain(depth, "&&", "and", p.parseUnary)
+	if err != nil || len(list) == 1 {
+		return first(list), err
+	}
+	return andNode(list), nil
+}
+
+// parseChain parses operands joined by one operator (its symbol or its
+// word), each with sub.
+func (p *parser) parseChain(depth int, symbol, word string, sub func(int) (node, error)) ([]node, error) {
+	n, err := sub(depth)
 	if err != nil {
 		return nil, err
 	}
-	list := orNode{first}
-	for p.symbol("||") || p.keyword("or") {
-		next, err := p.parseAnd(depth)
+	list := []node{n}
+	for p.symbol(symbol) || p.keyword(word) {
+		next, err := sub(depth)
 		if err != nil {
 			return nil, err
 		}
 		list = append(list, next)
-	}
-	if len(list) == 1 {
-		return first, nil
 	}
 	return list, nil
 }
 
-func (p *parser) parseAnd(depth int) (node, error) {
-	first, err := p.parseUnary(depth)
-	if err != nil {
-		return nil, err
+// first is the only operand of a chain without operators.
+func first(list []node) node {
+	if len(list) == 0 {
+		return nil
 	}
-	list := andNode{first}
-	for p.symbol("&&") || p.keyword("and") {
-		next, err := p.parseUnary(depth)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, next)
-	}
-	if len(list) == 1 {
-		return first, nil
-	}
-	return list, nil
+	return list[0]
 }
 
 func (p *parser) parseUnary(depth int) (node, error) {
