@@ -1,6 +1,7 @@
 package ecs
 
 import (
+	"github.com/ecskit/ecs/internal/reconcile"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -49,7 +50,7 @@ func TestServiceChaos(t *testing.T) {
 	s.checks = append(s.checks, func(st *simState) {
 		for _, sp := range specs {
 			svc := st.services[sp.name]
-			maxTotal, _ := limits(svc.DeploymentConfiguration, svc.DesiredCount)
+			maxTotal, _ := serviceLimits(svc)
 			require.LessOrEqual(t, int64(len(st.live(sp.name))), maxTotal, "%s: tasks above maximumPercent at %v", sp.name, st.now)
 			primary := 0
 			for _, tk := range st.live(sp.name) {
@@ -141,4 +142,18 @@ func (st *simState) allSteady() bool {
 		}
 	}
 	return len(st.services) > 0
+}
+
+// serviceLimits are a service's rolling-update bounds.
+func serviceLimits(svc *Service) (maxTotal, minHealthy int64) {
+	maxP, minP := int64(200), int64(100)
+	if dc := svc.DeploymentConfiguration; dc != nil {
+		if dc.MaximumPercent != nil {
+			maxP = *dc.MaximumPercent
+		}
+		if dc.MinimumHealthyPercent != nil {
+			minP = *dc.MinimumHealthyPercent
+		}
+	}
+	return reconcile.Limits(svc.DesiredCount, maxP, minP)
 }

@@ -1,7 +1,7 @@
 package ecs
 
 import (
-	"fmt"
+	"github.com/ecskit/ecs/internal/reconcile"
 	"strings"
 	"testing"
 	"time"
@@ -92,7 +92,7 @@ func TestServiceStuckDeploymentEvent(t *testing.T) {
 	s.update(&UpdateServiceInput{Service: "web", TaskDefinition: "web"})
 	s.run(time.Minute, 5*time.Second)
 	svc := s.service("web")
-	require.Equal(t, msgStuck("web"), svc.Events[0].Message)
+	require.Equal(t, reconcile.MsgStuck("web"), svc.Events[0].Message)
 	require.Len(t, svc.Deployments, 2)
 	require.EqualValues(t, 2, svc.RunningCount)
 }
@@ -186,9 +186,9 @@ func TestServiceLaunchThrottle(t *testing.T) {
 	}
 	for i := 1; i < len(gaps); i++ {
 		require.GreaterOrEqual(t, gaps[i], gaps[i-1], "the delay grows: %v", gaps)
-		require.LessOrEqual(t, gaps[i], throttleMax+10*time.Second, "at most 15 minutes: %v", gaps)
+		require.LessOrEqual(t, gaps[i], reconcile.ThrottleMax+10*time.Second, "at most 15 minutes: %v", gaps)
 	}
-	require.GreaterOrEqual(t, gaps[len(gaps)-1], throttleMax, "reaches 15 minutes: %v", gaps)
+	require.GreaterOrEqual(t, gaps[len(gaps)-1], reconcile.ThrottleMax, "reaches 15 minutes: %v", gaps)
 	svc := s.service("web")
 	require.True(t, hasEvent(svc, "(service web) is unable to consistently start tasks successfully."))
 
@@ -251,41 +251,6 @@ func TestServiceDrainingInstance(t *testing.T) {
 	require.Len(t, s.service("web").Deployments, 1, "draining starts no deployment")
 }
 
-func TestServiceDeploymentArithmetic(t *testing.T) {
-	for _, tc := range []struct {
-		desired, minPct, maxPct, maxTotal, minHealthy int64
-	}{
-		{4, 50, 200, 8, 2},
-		{2, 75, 200, 4, 2},  // ceil(1.5) = 2: nothing can stop first
-		{3, 100, 125, 3, 3}, // floor(3.75) = 3: nothing can start first
-		{5, 0, 100, 5, 0},
-		{0, 100, 200, 0, 0},
-	} {
-		t.Run(fmt.Sprintf("%d-%d-%d", tc.desired, tc.minPct, tc.maxPct), func(t *testing.T) {
-			maxTotal, minHealthy := limits(&DeploymentConfiguration{MinimumHealthyPercent: i64(tc.minPct), MaximumPercent: i64(tc.maxPct)}, tc.desired)
-			require.Equal(t, tc.maxTotal, maxTotal)
-			require.Equal(t, tc.minHealthy, minHealthy)
-		})
-	}
-	for _, tc := range []struct {
-		name          string
-		cfg           *ThresholdConfiguration
-		desired, want int64
-	}{
-		{"default, small", nil, 1, 3},
-		{"default", nil, 25, 13},
-		{"default, capped", nil, 400, 200},
-		{"bounded 20%", &ThresholdConfiguration{Type: ThresholdBoundedPercent, Value: 20}, 100, 20},
-		{"unbounded", &ThresholdConfiguration{Type: ThresholdUnboundedPercent, Value: 50}, 800, 400},
-		{"unbounded, small", &ThresholdConfiguration{Type: ThresholdUnboundedPercent, Value: 50}, 1, 1},
-		{"count", &ThresholdConfiguration{Type: ThresholdCount, Value: 7}, 100, 7},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			require.Equal(t, tc.want, breakerThreshold(&DeploymentCircuitBreaker{Enable: true, ThresholdConfiguration: tc.cfg}, tc.desired))
-		})
-	}
-}
-
 func TestServiceNoThrottleAfterRunning(t *testing.T) {
 	// Tasks that reach RUNNING and then exit are replaced at once, however
 	// often: the throttle is for tasks that never start.
@@ -296,5 +261,5 @@ func TestServiceNoThrottleAfterRunning(t *testing.T) {
 	st := s.state()
 	require.Greater(t, len(st.tasks), 20)
 	svc := st.services["web"]
-	require.False(t, hasEvent(svc, msgThrottled("web")))
+	require.False(t, hasEvent(svc, reconcile.MsgThrottled("web")))
 }

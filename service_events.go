@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
+	"github.com/ecskit/ecs/internal/reconcile"
 	"github.com/ecskit/ecs/placement"
 	"github.com/ecskit/ecs/store"
 )
@@ -15,14 +15,11 @@ const maxServiceEvents = 100
 
 // stickyRepeat is how long a repeated event (placement failure,
 // throttling, a stuck deployment) stays suppressed while its cause is unchanged.
-const stickyRepeat = 6 * time.Hour
+const stickyRepeat = reconcile.StickyRepeat
 
-// Kinds of repeated events, each suppressed while its message repeats.
-const (
-	stickyPlacement = "placement"
-	stickyThrottle  = "throttle"
-	stickyStuck     = "stuck"
-)
+// stickyPlacement is the kind of the repeated placement-failure event
+// (the reconciler names the others).
+const stickyPlacement = reconcile.StickyPlacement
 
 // stickyEvent remembers the last event of a repeated kind.
 type stickyEvent struct {
@@ -118,50 +115,6 @@ func msgStarted(svc string, ids []string) string {
 func msgStopped(svc string, ids []string) string {
 	return fmt.Sprintf("(service %s) has stopped %d running tasks: %s.", svc, len(ids), taskList(ids))
 }
-
-func msgSteady(svc string) string {
-	return fmt.Sprintf("(service %s) has reached a steady state.", svc)
-}
-
-func msgCompleted(svc, dep string) string {
-	return fmt.Sprintf("(service %s) (deployment %s) deployment completed.", svc, dep)
-}
-
-func msgThrottled(svc string) string {
-	return fmt.Sprintf("(service %s) is unable to consistently start tasks successfully.", svc)
-}
-
-func msgStuck(svc string) string {
-	return fmt.Sprintf("(service %s) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.", svc)
-}
-
-func msgBreaker(svc, dep string) string {
-	return fmt.Sprintf("(service %s) (deployment %s) deployment failed: tasks failed to start.", svc, dep)
-}
-
-func msgRollback(svc, failed, to string) string {
-	return fmt.Sprintf("(service %s) (deployment %s) rolling back to (deployment %s).", svc, failed, to)
-}
-
-func msgUnhealthy(svc, task string) string {
-	return fmt.Sprintf("(service %s) (task %s) failed container health checks.", svc, task)
-}
-
-// Deployment texts (rolloutStateReason and stoppedReason).
-func reasonInProgress(dep string) string { return "ECS deployment " + dep + " in progress." }
-func reasonCompleted(dep string) string  { return "ECS deployment " + dep + " completed." }
-
-const reasonBreaker = "ECS deployment circuit breaker: tasks failed to start."
-
-func reasonRollback(to string) string {
-	return "ECS deployment circuit breaker: rolling back to deploymentId " + to + "."
-}
-
-func reasonScaling(dep string) string {
-	return "Scaling activity initiated by (deployment " + dep + ")"
-}
-
-const reasonUnhealthy = "Task failed container health checks"
 
 // msgUnplaced is ECS's event for a task no instance could take, naming the
 // closest matching instance and why it failed.

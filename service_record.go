@@ -3,6 +3,8 @@ package ecs
 import (
 	"fmt"
 
+	"github.com/ecskit/ecs/internal/reconcile"
+
 	"github.com/ecskit/ecs/store"
 )
 
@@ -40,6 +42,11 @@ type deploymentRecord struct {
 	Deployment Deployment `json:"deployment"`
 	Family     string     `json:"family"`
 	Revision   int64      `json:"revision"`
+	// PreviousID and PreviousTaskDefinition name the deployment that was
+	// PRIMARY when this one started: where no deployment has completed
+	// yet, the circuit breaker rolls back to it.
+	PreviousID             string `json:"previousId,omitempty"`
+	PreviousTaskDefinition string `json:"previousTaskDefinition,omitempty"`
 }
 
 // trackedTask is what the scheduler remembers of one of its tasks.
@@ -99,7 +106,7 @@ func (cp *ControlPlane) startDeployment(rec *serviceRecord, td *TaskDefinition, 
 	now := cp.now()
 	id := cp.newDeploymentID()
 	if reason == "" {
-		reason = reasonInProgress(id)
+		reason = reconcile.ReasonInProgress(id)
 	}
 	d := deploymentRecord{
 		Family: td.Family, Revision: td.Revision,
@@ -111,6 +118,8 @@ func (cp *ControlPlane) startDeployment(rec *serviceRecord, td *TaskDefinition, 
 	}
 	for i := range rec.Deployments {
 		if rec.Deployments[i].Deployment.Status == DeploymentStatusPrimary {
+			d.PreviousID = rec.Deployments[i].Deployment.Id
+			d.PreviousTaskDefinition = rec.Deployments[i].Deployment.TaskDefinition
 			rec.Deployments[i].Deployment.Status = DeploymentStatusActive
 			rec.Deployments[i].Deployment.UpdatedAt = now
 		}

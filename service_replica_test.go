@@ -1,6 +1,7 @@
 package ecs
 
 import (
+	"github.com/ecskit/ecs/internal/reconcile"
 	"strings"
 	"testing"
 	"time"
@@ -110,14 +111,14 @@ func TestServiceReplacesUnhealthyAfterGracePeriod(t *testing.T) {
 			if tk.Task.HealthStatus == HealthUnhealthy && firstUnhealthy.IsZero() {
 				firstUnhealthy = st.now
 			}
-			if tk.Task.StoppedReason == reasonUnhealthy {
+			if tk.Task.StoppedReason == reconcile.ReasonUnhealthy {
 				require.False(t, st.now.Before(tk.Task.StartedAt.Add(60*time.Second)), "stopped within the grace period")
 			}
 		}
 	})
 	s.runUntil(5*time.Minute, 5*time.Second, "an unhealthy task replaced", func(st *simState) bool {
 		for _, tk := range st.tasks {
-			if tk.Task.StoppedReason == reasonUnhealthy && tk.Task.StopCode == StopCodeServiceSchedulerInitiated {
+			if tk.Task.StoppedReason == reconcile.ReasonUnhealthy && tk.Task.StopCode == StopCodeServiceSchedulerInitiated {
 				return true
 			}
 		}
@@ -176,10 +177,10 @@ func TestServiceStartsReplacementBeforeStoppingUnhealthy(t *testing.T) {
 	s.runUntil(2*time.Minute, 5*time.Second, "replaced", func(st *simState) bool { return st.steady("web") })
 	dt, err := s.cp.DescribeTasks(s.ctx, &DescribeTasksInput{Tasks: []string{sickTask.Task.TaskArn}})
 	require.NoError(t, err)
-	require.Equal(t, reasonUnhealthy, dt.Tasks[0].StoppedReason)
+	require.Equal(t, reconcile.ReasonUnhealthy, dt.Tasks[0].StoppedReason)
 	require.Equal(t, StopCodeServiceSchedulerInitiated, dt.Tasks[0].StopCode)
 	svc := s.service("web")
-	require.True(t, hasEvent(svc, msgUnhealthy("web", sickTask.ID)))
+	require.True(t, hasEvent(svc, reconcile.MsgUnhealthy("web", sickTask.ID)))
 }
 
 func TestServiceSteadyStateReportedEverySixHours(t *testing.T) {
@@ -190,7 +191,7 @@ func TestServiceSteadyStateReportedEverySixHours(t *testing.T) {
 	s.run(13*time.Hour, 2*time.Minute) // steps within the agent timeout
 	n := 0
 	for _, e := range s.service("web").Events {
-		if e.Message == msgSteady("web") {
+		if e.Message == reconcile.MsgSteady("web") {
 			n++
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ecskit/ecs/clock"
+	"github.com/ecskit/ecs/internal/reconcile"
 	"github.com/ecskit/ecs/store"
 	"github.com/stretchr/testify/require"
 )
@@ -335,7 +336,7 @@ func (st *simState) healthy(service string) int {
 		if t.Task.LastStatus != TaskStatusRunning || t.Task.DesiredStatus != TaskStatusRunning {
 			continue
 		}
-		if t.Task.HealthStatus == HealthHealthy || !st.now.Before(t.Task.StartedAt.Add(healthyAfter)) && t.Task.HealthStatus != HealthUnhealthy {
+		if t.Task.HealthStatus == HealthHealthy || !st.now.Before(t.Task.StartedAt.Add(reconcile.HealthyAfter)) && t.Task.HealthStatus != HealthUnhealthy {
 			n++
 		}
 	}

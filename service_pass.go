@@ -1,0 +1,295 @@
+package ecs
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/ecskit/ecs/internal/reconcile"
+	"github.com/ecskit/ecs/placement"
+	"github.com/ecskit/ecs/store"
+)
+
+// pass is one scheduler pass over one service, inside one transaction:
+// it builds the reconciler's view of the service from the store, asks
+// reconcile.Compute for a plan and applies it.
+type pass struct {
+	cp   *ControlPlane
+	tx   store.Tx
+	rec  *serviceRecord
+	now  time.Time
+	name string
+
+	insts map[string]*instanceRecord
+	tasks map[string]*taskRecord // tracked tasks as stored, by ID
+	tds   map[string]*TaskDefinition
+
+	started, stopped []string // task IDs, for the events
+}
+
+// reconcileService runs one pass over a service and writes its record
+// back if anything changed. It returns when the pass wants to run again.
+func (cp *ControlPlane) reconcileService(tx store.Tx, cluster, name string) (time.Time, error) {
+	var rec serviceRecord
+	found, err := getJSON(tx, serviceKey(cluster, name), &rec)
+	if err != nil || !found || rec.Service.Status == StatusInactive {
+		return time.Time{}, err
+	}
+	before, err := json.Marshal(&rec)
+	if err != nil {
+		return time.Time{}, err
+	}
+	p := &pass{cp: cp, tx: tx, rec: &rec, now: cp.now().Time, name: name,
+		insts: map[string]*instanceRecord{}, tasks: map[string]*taskRecord{}, tds: map[string]*TaskDefinition{}}
+	next, err := p.run()
+	if err != nil {
+		return time.Time{}, err
+	}
+	if len(p.started) > 0 {
+		cp.addEvent(&rec, msgStarted(name, p.started))
+	}
+	if len(p.stopped) > 0 {
+		cp.addEvent(&rec, msgStopped(name, p.stopped))
+	}
+	after, err := json.Marshal(&rec)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if !bytes.Equal(before, after) {
+		if err := putJSON(tx, serviceKey(cluster, name), &rec); err != nil {
+			return time.Time{}, err
+		}
+	}
+	if err := cp.flushEvents(tx, &rec); err != nil {
+		return time.Time{}, err
+	}
+	return next, nil
+}
+
+// run computes and applies plans until one asks for no rollback: a
+// rollback starts a deployment, which the next computation acts on.
+func (p *pass) run() (time.Time, error) {
+	if err := p.load(); err != nil {
+		return time.Time{}, err
+	}
+	for range 3 {
+		st, err := p.state()
+		if err != nil {
+			return time.Time{}, err
+		}
+		plan := reconcile.Compute(st)
+		if err := p.apply(st, plan); err != nil {
+			return time.Time{}, err
+		}
+		if plan.Rollback == nil {
+			return plan.Next, nil
+		}
+		if err := p.rollback(plan.Rollback); err != nil {
+			return time.Time{}, err
+		}
+	}
+	return p.now, nil // still rolling: look again at once
+}
+
+// load reads the cluster's instances and the service's tracked tasks; a
+// task the store no longer holds is forgotten.
+func (p *pass) load() error {
+	insts, err := listJSON[instanceRecord](p.tx, instancePrefix(p.rec.Cluster))
+	if err != nil {
+		return err
+	}
+	for i := range insts {
+		p.insts[insts[i].ID] = &insts[i]
+	}
+	for id := range p.rec.Tasks {
+		var t taskRecord
+		found, err := getJSON(p.tx, taskKey(p.rec.Cluster, id), &t)
+		if err != nil {
+			return err
+		}
+		if !found {
+			delete(p.rec.Tasks, id)
+			continue
+		}
+		p.tasks[id] = &t
+	}
+	return nil
+}
+
+// taskDefinition returns a revision, active or not.
+func (p *pass) taskDefinition(family string, rev int64) (*TaskDefinition, error) {
+	k := taskDefinitionKey(family, rev)
+	if td := p.tds[k]; td != nil {
+		return td, nil
+	}
+	var rec taskDefinitionRecord
+	found, err := getJSON(p.tx, k, &rec)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, &Error{Code: ClientException, Field: "taskDefinition", Message: "TaskDefinition not found."}
+	}
+	p.tds[k] = &rec.TaskDefinition
+	return &rec.TaskDefinition, nil
+}
+
+// rollback starts the deployment the circuit breaker asked for.
+func (p *pass) rollback(rb *reconcile.Rollback) error {
+	rec, err := p.cp.findTaskDefinition(p.tx, rb.TaskDefinition)
+	if err != nil {
+		return err
+	}
+	if rec == nil {
+		return &Error{Code: ClientException, Field: "taskDefinition", Message: "TaskDefinition not found."}
+	}
+	d := p.cp.startDeployment(p.rec, &rec.TaskDefinition, reconcile.ReasonRollback(rb.To))
+	// A rollback that fails in turn does not roll back again.
+	d.PreviousID, d.PreviousTaskDefinition = "", ""
+	return nil
+}
+
+// apply carries out a plan: it updates the service record, stops tasks and
+// places new ones in the pass's transaction.
+func (p *pass) apply(st *reconcile.State, plan *reconcile.Plan) error {
+	rec := p.rec
+	for _, t := range st.Tasks {
+		tt := rec.Tasks[t.ID]
+		m, ok := plan.Marks[t.ID]
+		if !ok || tt == nil {
+			delete(rec.Tasks, t.ID)
+			continue
+		}
+		tt.Running, tt.Healthy, tt.Failed = m.Running, m.Healthy, m.Failed
+	}
+	p.applyDeployments(plan)
+	rec.Service.DesiredCount = plan.DesiredCount
+	rec.Throttle = throttleState{Failures: plan.Throttle.Failures, NextLaunch: Time{plan.Throttle.NextLaunch}}
+	rec.Steady, rec.SteadyAt = plan.Steady, Time{plan.SteadyAt}
+	if plan.Completed != nil {
+		if d := rec.deployment(plan.Completed.ID); d != nil {
+			good := *d
+			rec.LastGood = &good
+		}
+	}
+	for _, e := range plan.Events {
+		switch {
+		case e.Clear:
+			clearSticky(rec, e.Sticky)
+		case e.Sticky != "":
+			p.cp.addSticky(rec, e.Sticky, e.Message)
+		default:
+			p.cp.addEvent(rec, e.Message)
+		}
+	}
+	for _, s := range plan.Stops {
+		t := p.tasks[s.Task]
+		if t == nil || t.Task.DesiredStatus == TaskStatusStopped {
+			continue
+		}
+		if err := p.cp.stopTask(p.tx, t, StopCodeServiceSchedulerInitiated, s.Reason); err != nil {
+			return err
+		}
+		p.stopped = append(p.stopped, t.ID)
+	}
+	if plan.Inactive {
+		rec.Service.Status = StatusInactive
+	}
+	if plan.Place != nil {
+		return p.place(plan.Place)
+	}
+	return nil
+}
+
+// applyDeployments writes the plan's deployments back to their records.
+func (p *pass) applyDeployments(plan *reconcile.Plan) {
+	rec := p.rec
+	out := make([]deploymentRecord, 0, len(plan.Deployments))
+	for _, d := range plan.Deployments {
+		r := rec.deployment(d.ID)
+		if r == nil {
+			continue
+		}
+		dep := &r.Deployment
+		dep.DesiredCount, dep.FailedTasks = d.DesiredCount, d.FailedTasks
+		dep.RolloutState, dep.RolloutStateReason = d.RolloutState, d.RolloutStateReason
+		dep.UpdatedAt = Time{d.UpdatedAt}
+		out = append(out, *r)
+	}
+	rec.Deployments = out
+}
+
+// place starts the tasks a plan asked for.
+func (p *pass) place(pl *reconcile.Place) error {
+	dep := p.rec.deployment(pl.Deployment)
+	if dep == nil {
+		return nil
+	}
+	td, err := p.taskDefinition(dep.Family, dep.Revision)
+	if err != nil {
+		return err
+	}
+	if p.rec.isDaemon() {
+		for _, id := range pl.Instances {
+			if err := p.placeDaemon(dep, td, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return p.placeReplicas(dep, td, pl.Count)
+}
+
+// placeReplicas places n tasks of a deployment with the service's
+// constraints and strategies; what cannot be placed becomes an event
+// naming the closest matching instance.
+func (p *pass) placeReplicas(dep *deploymentRecord, td *TaskDefinition, n int) error {
+	rec := p.rec
+	req, err := placementRequest(td, nil, "service:"+p.name, n, rec.Service.PlacementConstraints, rec.Service.PlacementStrategy, placement.DefaultServiceStrategies())
+	if err != nil {
+		return err
+	}
+	req.Seed = p.cp.seed()
+	placed, failures, err := p.cp.placeTasks(p.tx, rec.Cluster, td, nil, req, dep.Deployment.Id, p.serviceTags(td), p.name)
+	var e *Error
+	if errors.As(err, &e) && e.Code == InvalidParameterException {
+		p.cp.addSticky(rec, stickyPlacement, msgUnplaced(p.name, nil))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	p.track(dep, placed)
+	if len(failures) > 0 {
+		f := placement.Failure{ARN: failures[0].Arn, Reason: failures[0].Reason}
+		p.cp.addSticky(rec, stickyPlacement, msgUnplaced(p.name, &f))
+	} else {
+		clearSticky(rec, stickyPlacement)
+	}
+	return nil
+}
+
+// track records newly placed tasks of a deployment.
+func (p *pass) track(dep *deploymentRecord, placed []*taskRecord) {
+	if p.rec.Tasks == nil {
+		p.rec.Tasks = map[string]*trackedTask{}
+	}
+	for _, t := range placed {
+		p.rec.Tasks[t.ID] = &trackedTask{Deployment: dep.Deployment.Id}
+		p.tasks[t.ID] = t
+		p.started = append(p.started, t.ID)
+	}
+}
+
+// serviceTags are the tags a new task gets from propagateTags.
+func (p *pass) serviceTags(td *TaskDefinition) []Tag {
+	switch p.rec.Service.PropagateTags {
+	case "TASK_DEFINITION":
+		return p.cp.taskDefinitionTags(p.tx, td)
+	case "SERVICE":
+		return slices.Clone(p.rec.Service.Tags)
+	}
+	return nil
+}
