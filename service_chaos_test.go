@@ -1,11 +1,11 @@
 package ecs
 
 import (
-	"github.com/ecskit/ecs/internal/reconcile"
 	"math/rand/v2"
 	"testing"
 	"time"
 
+	"github.com/ecskit/ecs/internal/reconcile"
 	"github.com/stretchr/testify/require"
 )
 

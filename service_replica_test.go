@@ -1,11 +1,11 @@
 package ecs
 
 import (
-	"github.com/ecskit/ecs/internal/reconcile"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ecskit/ecs/internal/reconcile"
 	"github.com/stretchr/testify/require"
 )
 
