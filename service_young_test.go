@@ -1,0 +1,83 @@
+package ecs
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The updates of issue 10: made as soon as the service is stable by the
+// ServicesStable waiter's measure (one deployment, runningCount equal to
+// desiredCount), while its tasks are still young (RUNNING, not yet counted
+// healthy).
+
+// stable is the ServicesStable waiter's condition.
+func (st *simState) stable(service string) bool {
+	svc := st.services[service]
+	return svc != nil && len(svc.Deployments) == 1 && svc.RunningCount == svc.DesiredCount
+}
+
+// running counts a service's RUNNING tasks that are desired RUNNING.
+func (st *simState) running(service string) int {
+	n := 0
+	for _, t := range st.live(service) {
+		if t.Task.LastStatus == TaskStatusRunning && t.Task.DesiredStatus == TaskStatusRunning {
+			n++
+		}
+	}
+	return n
+}
+
+func TestServiceBadUpdateRightAfterStableKeepsTheServiceUp(t *testing.T) {
+	s := newSim(t, 3, 3, 2048, 4096)
+	v1 := s.taskDef("web", false)
+	s.createService("web", "web", 3, func(in *CreateServiceInput) {
+		in.DeploymentConfiguration = &DeploymentConfiguration{
+			DeploymentCircuitBreaker: &DeploymentCircuitBreaker{Enable: true, Rollback: true},
+		}
+	})
+	s.runUntil(time.Minute, time.Second, "stable", func(st *simState) bool { return st.stable("web") })
+	first := s.service("web").Deployments[0]
+	require.Equal(t, RolloutStateInProgress, first.RolloutState, "the tasks are still young")
+
+	v2 := s.taskDef("web", false, "ECSKIT_FAKE_START_ERROR", "boom")
+	bad := s.update(&UpdateServiceInput{Service: "web", TaskDefinition: v2.TaskDefinitionArn}).Deployments[0].Id
+	s.checks = append(s.checks, func(st *simState) {
+		require.GreaterOrEqual(t, st.running("web"), 3, "runningCount dropped below 3 at %v", st.now)
+	})
+	start := s.clk.Now()
+	s.runUntil(2*time.Minute, time.Second, "back on revision 1", func(st *simState) bool { return st.steady("web") })
+	require.Less(t, s.clk.Now().Sub(start), 2*time.Minute)
+
+	svc := s.service("web")
+	require.Len(t, svc.Deployments, 1)
+	require.Equal(t, RolloutStateCompleted, svc.Deployments[0].RolloutState)
+	require.Equal(t, v1.TaskDefinitionArn, svc.Deployments[0].TaskDefinition)
+	require.Equal(t, v1.TaskDefinitionArn, svc.TaskDefinition)
+	require.EqualValues(t, 3, svc.RunningCount)
+	require.True(t, hasEvent(svc, "(service web) (deployment "+bad+") deployment failed: tasks failed to start."))
+	require.True(t, hasEvent(svc, "(service web) (deployment "+bad+") rolling back to (deployment "+first.Id+"), which was PRIMARY before it: no deployment of this service has completed yet."))
+	for _, tk := range s.state().live("web") {
+		require.Equal(t, v1.TaskDefinitionArn, tk.Task.TaskDefinitionArn)
+	}
+}
+
+func TestServiceRollingUpdateRightAfterStableKeepsMinimumHealthy(t *testing.T) {
+	s := newSim(t, 3, 3, 2048, 4096)
+	s.taskDef("web", false)
+	s.createService("web", "web", 4, func(in *CreateServiceInput) {
+		in.DeploymentConfiguration = &DeploymentConfiguration{MinimumHealthyPercent: i64(50), MaximumPercent: i64(100)}
+	})
+	s.runUntil(time.Minute, time.Second, "stable", func(st *simState) bool { return st.stable("web") })
+	v2 := s.taskDef("web", false, "VERSION", "2")
+	s.update(&UpdateServiceInput{Service: "web", TaskDefinition: v2.TaskDefinitionArn})
+	s.checks = append(s.checks, func(st *simState) {
+		require.GreaterOrEqual(t, st.running("web"), 2, "fewer than 2 RUNNING at %v", st.now)
+		require.LessOrEqual(t, len(st.live("web")), 4, "above maximumPercent at %v", st.now)
+	})
+	s.runUntil(5*time.Minute, time.Second, "deployment completed", func(st *simState) bool { return st.steady("web") })
+	for _, tk := range s.state().live("web") {
+		require.Equal(t, v2.TaskDefinitionArn, tk.Task.TaskDefinitionArn)
+	}
+}
