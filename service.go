@@ -45,11 +45,17 @@ func (cp *ControlPlane) CreateService(ctx context.Context, in *CreateServiceInpu
 		rec.Service.CreatedAt = cp.now()
 		rec.Service.ClusterArn = cp.clusterARN(cl.Name)
 		rec.Service.ServiceArn = cp.serviceARN(cl.Name, in.ServiceName)
-		cp.startDeployment(rec, td, "")
+		cp.startDeployment(rec, td)
 		if err := putJSON(tx, serviceKey(cl.Name, in.ServiceName), rec); err != nil {
 			return err
 		}
 		if err := tx.Delete(serviceEventsKey(cl.Name, in.ServiceName)); err != nil {
+			return err
+		}
+		if err := tx.Delete(serviceHistoryKey(cl.Name, in.ServiceName)); err != nil {
+			return err
+		}
+		if err := cp.syncHistory(tx, rec); err != nil {
 			return err
 		}
 		out, err = cp.serviceView(tx, rec, true)
@@ -82,6 +88,9 @@ func (cp *ControlPlane) UpdateService(ctx context.Context, in *UpdateServiceInpu
 			return &Error{Code: ServiceNotActiveException, Field: "service", Message: "Service was not ACTIVE."}
 		}
 		if err := cp.applyUpdate(tx, rec, in); err != nil {
+			return err
+		}
+		if err := cp.syncHistory(tx, rec); err != nil {
 			return err
 		}
 		if err := putJSON(tx, serviceKey(cl.Name, rec.Service.ServiceName), rec); err != nil {
@@ -169,7 +178,7 @@ func (cp *ControlPlane) applyUpdate(tx store.Tx, rec *serviceRecord, in *UpdateS
 		newDeployment = true
 	}
 	if newDeployment {
-		cp.startDeployment(rec, td, "")
+		cp.startDeployment(rec, td)
 	}
 	rec.Steady = false
 	return nil

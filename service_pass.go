@@ -58,6 +58,9 @@ func (cp *ControlPlane) reconcileService(tx store.Tx, cluster, name string) (tim
 		return time.Time{}, err
 	}
 	if !bytes.Equal(before, after) {
+		if err := cp.syncHistory(tx, &rec); err != nil {
+			return time.Time{}, err
+		}
 		if err := putJSON(tx, serviceKey(cluster, name), &rec); err != nil {
 			return time.Time{}, err
 		}
@@ -145,9 +148,26 @@ func (p *pass) rollback(rb *reconcile.Rollback) error {
 	if rec == nil {
 		return &Error{Code: ClientException, Field: "taskDefinition", Message: "TaskDefinition not found."}
 	}
-	d := p.cp.startDeployment(p.rec, &rec.TaskDefinition, reconcile.ReasonRollback(rb.To))
+	failed := p.rec.deployment(rb.Failed)
+	d := p.cp.pushDeployment(p.rec, &rec.TaskDefinition, reconcile.ReasonRollback(rb.To))
 	// A rollback that fails in turn does not roll back again.
 	d.PreviousID, d.PreviousTaskDefinition = "", ""
+	// It continues the failed service deployment, with the revision it
+	// returns to.
+	d.RollbackOf = rb.Failed
+	if failed != nil {
+		d.ServiceDeploymentArn = failed.ServiceDeploymentArn
+	}
+	switch to := p.rec.deployment(rb.To); {
+	case to != nil && to.ServiceRevisionArn != "":
+		d.ServiceRevisionArn = to.ServiceRevisionArn
+	case p.rec.LastGood != nil && p.rec.LastGood.Deployment.Id == rb.To && p.rec.LastGood.ServiceRevisionArn != "":
+		d.ServiceRevisionArn = p.rec.LastGood.ServiceRevisionArn
+	default:
+		arn := d.ServiceDeploymentArn
+		p.cp.newRevision(p.rec, d, &rec.TaskDefinition)
+		d.ServiceDeploymentArn = arn
+	}
 	return nil
 }
 

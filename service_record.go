@@ -33,8 +33,10 @@ type serviceRecord struct {
 	Steady   bool `json:"steady,omitempty"`
 	SteadyAt Time `json:"steadyAt,omitzero"`
 
-	// newEvents are events not yet added to the event log (oldest first).
-	newEvents []ServiceEvent
+	// newEvents are events not yet added to the event log (oldest first),
+	// newRevisions service revisions not yet added to the history.
+	newEvents    []ServiceEvent
+	newRevisions []ServiceRevision
 }
 
 // deploymentRecord is a deployment with the task definition it runs.
@@ -47,6 +49,13 @@ type deploymentRecord struct {
 	// yet, the circuit breaker rolls back to it.
 	PreviousID             string `json:"previousId,omitempty"`
 	PreviousTaskDefinition string `json:"previousTaskDefinition,omitempty"`
+	// ServiceDeploymentArn and ServiceRevisionArn place the deployment in
+	// the service's history; a rollback deployment (RollbackOf names the
+	// deployment that failed) continues the failed one's service
+	// deployment with the revision it returns to.
+	ServiceDeploymentArn string `json:"serviceDeploymentArn,omitempty"`
+	ServiceRevisionArn   string `json:"serviceRevisionArn,omitempty"`
+	RollbackOf           string `json:"rollbackOf,omitempty"`
 }
 
 // trackedTask is what the scheduler remembers of one of its tasks.
@@ -99,10 +108,17 @@ func (cp *ControlPlane) newDeploymentID() string {
 	return fmt.Sprintf("ecs-svc/%019d", uint64(cp.seed())%10_000_000_000_000_000_000)
 }
 
-// startDeployment makes td the service's PRIMARY deployment; the previous
-// deployments become ACTIVE and are replaced by the scheduler. A new
-// deployment resets the launch throttle.
-func (cp *ControlPlane) startDeployment(rec *serviceRecord, td *TaskDefinition, reason string) *deploymentRecord {
+// startDeployment makes td the service's PRIMARY deployment, in a new
+// service revision; the previous deployments become ACTIVE and are
+// replaced by the scheduler. A new deployment resets the launch throttle.
+func (cp *ControlPlane) startDeployment(rec *serviceRecord, td *TaskDefinition) *deploymentRecord {
+	d := cp.pushDeployment(rec, td, "")
+	cp.newRevision(rec, d, td)
+	return d
+}
+
+// pushDeployment makes td the service's PRIMARY deployment.
+func (cp *ControlPlane) pushDeployment(rec *serviceRecord, td *TaskDefinition, reason string) *deploymentRecord {
 	now := cp.now()
 	id := cp.newDeploymentID()
 	if reason == "" {
@@ -175,12 +191,43 @@ func (cp *ControlPlane) serviceView(tx store.Tx, rec *serviceRecord, withTags bo
 	if !withTags {
 		s.Tags = nil
 	}
-	counts := map[string]*Deployment{}
+	byDep, err := cp.deploymentCounts(tx, rec)
+	if err != nil {
+		return nil, err
+	}
 	s.Deployments = make([]Deployment, len(rec.Deployments))
 	for i, d := range rec.Deployments {
 		s.Deployments[i] = d.Deployment
-		counts[d.Deployment.Id] = &s.Deployments[i]
+		c := byDep[d.Deployment.Id]
+		s.Deployments[i].RunningCount, s.Deployments[i].PendingCount = c.RunningCount, c.PendingCount
 	}
+	s.RunningCount, s.PendingCount = byDep[""].RunningCount, byDep[""].PendingCount
+	if len(rec.Deployments) > 0 {
+		s.CurrentServiceDeployment = rec.Deployments[0].ServiceDeploymentArn
+		counts := revisionCounts(rec, byDep)
+		seen := map[string]bool{}
+		for _, d := range rec.Deployments {
+			arn := d.ServiceRevisionArn
+			if arn == "" || seen[arn] {
+				continue
+			}
+			seen[arn] = true
+			if c := counts[arn]; c.RequestedTaskCount+c.RunningTaskCount+c.PendingTaskCount > 0 || d.Deployment.Status == DeploymentStatusPrimary {
+				s.CurrentServiceRevisions = append(s.CurrentServiceRevisions, ServiceCurrentRevisionSummary{
+					Arn: arn, RequestedTaskCount: c.RequestedTaskCount, RunningTaskCount: c.RunningTaskCount, PendingTaskCount: c.PendingTaskCount})
+			}
+		}
+	}
+	return &s, nil
+}
+
+// taskCounts are the RUNNING and PENDING tasks of a deployment.
+type taskCounts struct{ RunningCount, PendingCount int64 }
+
+// deploymentCounts counts a service's tasks by deployment ID, as they are
+// in tx; the "" entry counts them all.
+func (cp *ControlPlane) deploymentCounts(tx store.Tx, rec *serviceRecord) (map[string]taskCounts, error) {
+	out := map[string]taskCounts{}
 	for id, tt := range rec.Tasks {
 		var t taskRecord
 		found, err := getJSON(tx, taskKey(rec.Cluster, id), &t)
@@ -190,21 +237,20 @@ func (cp *ControlPlane) serviceView(tx store.Tx, rec *serviceRecord, withTags bo
 		if !found {
 			continue
 		}
-		d := counts[tt.Deployment]
+		all, d := out[""], out[tt.Deployment]
 		switch t.Task.LastStatus {
 		case TaskStatusRunning:
-			s.RunningCount++
-			if d != nil {
-				d.RunningCount++
-			}
+			all.RunningCount++
+			d.RunningCount++
 		case TaskStatusProvisioning, TaskStatusPending, TaskStatusActivating:
-			s.PendingCount++
-			if d != nil {
-				d.PendingCount++
-			}
+			all.PendingCount++
+			d.PendingCount++
+		default:
+			continue
 		}
+		out[""], out[tt.Deployment] = all, d
 	}
-	return &s, nil
+	return out, nil
 }
 
 // countServices counts a cluster's ACTIVE services.

@@ -55,6 +55,10 @@ type Service struct {
 	PropagateTags                 string                   `json:"propagateTags,omitempty"`
 	EnableExecuteCommand          bool                     `json:"enableExecuteCommand"`
 	AvailabilityZoneRebalancing   string                   `json:"availabilityZoneRebalancing,omitempty"`
+	// CurrentServiceDeployment is the ARN of the service's newest service
+	// deployment; CurrentServiceRevisions are the revisions it runs now.
+	CurrentServiceDeployment string                          `json:"currentServiceDeployment,omitempty"`
+	CurrentServiceRevisions  []ServiceCurrentRevisionSummary `json:"currentServiceRevisions,omitempty"`
 }
 
 // Deployment is one rollout of a task definition within a service.

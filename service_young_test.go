@@ -81,3 +81,55 @@ func TestServiceRollingUpdateRightAfterStableKeepsMinimumHealthy(t *testing.T) {
 		require.Equal(t, v2.TaskDefinitionArn, tk.Task.TaskDefinitionArn)
 	}
 }
+
+func TestServiceDeploymentHistoryOfARollback(t *testing.T) {
+	s := newSim(t, 3, 3, 2048, 4096)
+	v1 := s.taskDef("web", false)
+	s.createService("web", "web", 3, func(in *CreateServiceInput) {
+		in.DeploymentConfiguration = &DeploymentConfiguration{
+			DeploymentCircuitBreaker: &DeploymentCircuitBreaker{Enable: true, Rollback: true},
+		}
+	})
+	s.runUntil(time.Minute, time.Second, "stable", func(st *simState) bool { return st.stable("web") })
+	v2 := s.taskDef("web", false, "ECSKIT_FAKE_START_ERROR", "boom")
+	s.update(&UpdateServiceInput{Service: "web", TaskDefinition: v2.TaskDefinitionArn})
+	s.runUntil(2*time.Minute, time.Second, "back on revision 1", func(st *simState) bool { return st.steady("web") })
+
+	list, err := s.cp.ListServiceDeployments(s.ctx, &ListServiceDeploymentsInput{Service: "web"})
+	require.NoError(t, err)
+	require.Len(t, list.ServiceDeployments, 2)
+	failed, first := list.ServiceDeployments[0], list.ServiceDeployments[1]
+	require.Equal(t, ServiceDeploymentRollbackSuccessful, failed.Status)
+	require.Equal(t, ServiceDeploymentStopped, first.Status, "superseded before it completed")
+
+	out, err := s.cp.DescribeServiceDeployments(s.ctx, &DescribeServiceDeploymentsInput{
+		ServiceDeploymentArns: []string{failed.ServiceDeploymentArn, failed.ServiceDeploymentArn + "x"}})
+	require.NoError(t, err)
+	require.Len(t, out.ServiceDeployments, 1)
+	require.Equal(t, []Failure{{Arn: failed.ServiceDeploymentArn + "x", Reason: "MISSING"}}, out.Failures)
+	sd := out.ServiceDeployments[0]
+	require.Equal(t, failed.TargetServiceRevisionArn, sd.TargetServiceRevision.Arn)
+	require.Equal(t, []string{first.TargetServiceRevisionArn}, []string{sd.SourceServiceRevisions[0].Arn})
+	require.NotNil(t, sd.Rollback)
+	require.Equal(t, first.TargetServiceRevisionArn, sd.Rollback.ServiceRevisionArn, "rolled back to what ran before")
+	require.Equal(t, &ServiceDeploymentCircuitBreaker{Status: RollbackMonitorTriggered, FailureCount: 3, Threshold: 3}, sd.DeploymentCircuitBreaker)
+	require.EqualValues(t, 3, sd.SourceServiceRevisions[0].RunningTaskCount, "revision 1 runs the service again")
+
+	svc := s.service("web")
+	require.Equal(t, failed.ServiceDeploymentArn, svc.CurrentServiceDeployment)
+	require.Equal(t, []ServiceCurrentRevisionSummary{{Arn: first.TargetServiceRevisionArn, RequestedTaskCount: 3, RunningTaskCount: 3}}, svc.CurrentServiceRevisions)
+
+	revs, err := s.cp.DescribeServiceRevisions(s.ctx, &DescribeServiceRevisionsInput{
+		ServiceRevisionArns: []string{first.TargetServiceRevisionArn, failed.TargetServiceRevisionArn}})
+	require.NoError(t, err)
+	require.Len(t, revs.ServiceRevisions, 2)
+	require.Equal(t, v1.TaskDefinitionArn, revs.ServiceRevisions[0].TaskDefinition)
+	require.Equal(t, v2.TaskDefinitionArn, revs.ServiceRevisions[1].TaskDefinition)
+	require.Equal(t, []ContainerImage{{ContainerName: "app", Image: "busybox"}}, revs.ServiceRevisions[1].ContainerImages)
+
+	_, err = s.cp.ListServiceDeployments(s.ctx, &ListServiceDeploymentsInput{Service: "nope"})
+	require.ErrorIs(t, err, ErrServiceNotFound)
+	ok, err := s.cp.ListServiceDeployments(s.ctx, &ListServiceDeploymentsInput{Service: "web", Status: []string{ServiceDeploymentStopped}})
+	require.NoError(t, err)
+	require.Equal(t, []ServiceDeploymentBrief{first}, ok.ServiceDeployments)
+}

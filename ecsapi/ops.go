@@ -2,7 +2,6 @@ package ecsapi
 
 import (
 	"context"
-	"reflect"
 
 	"github.com/ecskit/ecs"
 )
@@ -73,6 +72,10 @@ func (h *Handler) operations() map[string]operation {
 		"DescribeServices": op(cp.DescribeServices),
 		"ListServices":     op(cp.ListServices),
 
+		"ListServiceDeployments":     op(cp.ListServiceDeployments),
+		"DescribeServiceDeployments": op(cp.DescribeServiceDeployments),
+		"DescribeServiceRevisions":   op(cp.DescribeServiceRevisions),
+
 		// Tags.
 		"TagResource":         op(cp.TagResource),
 		"UntagResource":       op(cp.UntagResource),
@@ -84,60 +87,7 @@ func (h *Handler) operations() map[string]operation {
 		"SubmitTaskStateChange":      op(cp.SubmitTaskStateChange),
 		"SubmitContainerStateChange": op(cp.SubmitContainerStateChange),
 	}
-	// PENDING ACTIONS — for the lead to extend. These ControlPlane methods
-	// were not written when this table was: each is served through a
-	// reflection adapter as soon as a method of that name with the uniform
-	// signature exists. Once it exists, move it to the typed table above
-	// (op(cp.CreateService), …) and delete it from this list.
-	for _, name := range pendingActions {
-		if _, done := ops[name]; done {
-			continue
-		}
-		if o, ok := methodOp(cp, name); ok {
-			ops[name] = o
-		}
-	}
 	return ops
-}
-
-// pendingActions are §6.6 C actions whose ControlPlane methods were still
-// being written. See operations.
-var pendingActions = []string{
-	"UpdateClusterSettings",
-}
-
-var (
-	contextType = reflect.TypeFor[context.Context]()
-	errorType   = reflect.TypeFor[error]()
-)
-
-// methodOp adapts recv's method name if it has the uniform form
-// func(context.Context, *In) (*Out, error).
-func methodOp(recv any, name string) (operation, bool) {
-	m := reflect.ValueOf(recv).MethodByName(name)
-	if !m.IsValid() {
-		return nil, false
-	}
-	t := m.Type()
-	if t.NumIn() != 2 || t.In(0) != contextType || t.In(1).Kind() != reflect.Pointer || t.In(1).Elem().Kind() != reflect.Struct ||
-		t.NumOut() != 2 || t.Out(0).Kind() != reflect.Pointer || t.Out(1) != errorType {
-		return nil, false
-	}
-	inType := t.In(1).Elem()
-	return func(ctx context.Context, body []byte) (any, error) {
-		in := reflect.New(inType)
-		if err := decode(body, in.Interface()); err != nil {
-			return nil, err
-		}
-		res := m.Call([]reflect.Value{reflect.ValueOf(ctx), in})
-		if e, _ := res[1].Interface().(error); e != nil {
-			return nil, e
-		}
-		if res[0].IsNil() {
-			return struct{}{}, nil
-		}
-		return res[0].Interface(), nil
-	}, true
 }
 
 // registerContainerInstance registers an instance, then runs the
