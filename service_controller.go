@@ -2,6 +2,7 @@ package ecs
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -59,17 +60,29 @@ func (cp *ControlPlane) runServiceScheduler(ctx context.Context) {
 // reconcileServices runs one pass over every ACTIVE or DRAINING service
 // and returns the earliest future moment a pass has something to do.
 func (cp *ControlPlane) reconcileServices(ctx context.Context) (time.Time, error) {
-	var keys []string
+	// DAEMON services go first: their tasks are placed on an instance
+	// before REPLICA tasks (ECS's daemon priority).
+	var daemons, replicas []string
 	err := cp.store.View(ctx, func(tx store.Tx) error {
 		recs, err := tx.List("services/")
 		for _, r := range recs {
-			keys = append(keys, r.Key)
+			var kind struct {
+				Service struct {
+					SchedulingStrategy string `json:"schedulingStrategy"`
+				} `json:"service"`
+			}
+			if json.Unmarshal(r.Value, &kind) == nil && kind.Service.SchedulingStrategy == SchedulingStrategyDaemon {
+				daemons = append(daemons, r.Key)
+			} else {
+				replicas = append(replicas, r.Key)
+			}
 		}
 		return err
 	})
 	if err != nil {
 		return time.Time{}, err
 	}
+	keys := append(daemons, replicas...)
 	var next time.Time
 	var firstErr error
 	for _, k := range keys {

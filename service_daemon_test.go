@@ -98,3 +98,20 @@ func TestServiceDaemonValidation(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, StatusDraining, out.Service.Status)
 }
+
+func TestServiceDaemonTasksGoFirstOnANewInstance(t *testing.T) {
+	// The instance has room for four tasks; the REPLICA service wants
+	// four and sorts first, but the DAEMON task is placed first.
+	s := newSim(t, 0, 1, 1024, 2048)
+	s.taskDef("web", false)
+	s.taskDef("agent", false)
+	s.createService("a-web", "web", 4)
+	_, err := s.cp.CreateService(s.ctx, &CreateServiceInput{ServiceName: "z-agent", TaskDefinition: "agent", SchedulingStrategy: SchedulingStrategyDaemon})
+	require.NoError(t, err)
+	s.settle()
+	inst := instID(s.addInstance("us-east-1a", 1024, 2048))
+	s.run(time.Minute, 5*time.Second)
+	st := s.state()
+	require.Equal(t, 1, daemonsByInstance(st, "z-agent")[inst], "the daemon task got the instance")
+	require.Len(t, st.live("a-web"), 3, "the replicas took what was left")
+}
