@@ -96,16 +96,12 @@ func (p *pass) run() (time.Time, error) {
 	return p.now, nil // still rolling: look again at once
 }
 
-// load reads the cluster's instances and the service's tracked tasks; a
-// task the store no longer holds is forgotten.
+// load reads the service's tracked tasks (a task the store no longer
+// holds is forgotten) and the instances the pass needs: a DAEMON service
+// looks at every instance of the cluster, a REPLICA service only at those
+// its tasks run on, so that its pass costs what the service holds, not
+// what the cluster holds.
 func (p *pass) load() error {
-	insts, err := listJSON[instanceRecord](p.tx, instancePrefix(p.rec.Cluster))
-	if err != nil {
-		return err
-	}
-	for i := range insts {
-		p.insts[insts[i].ID] = &insts[i]
-	}
 	for id := range p.rec.Tasks {
 		var t taskRecord
 		found, err := getJSON(p.tx, taskKey(p.rec.Cluster, id), &t)
@@ -117,6 +113,31 @@ func (p *pass) load() error {
 			continue
 		}
 		p.tasks[id] = &t
+	}
+	if p.rec.isDaemon() {
+		insts, err := listJSON[instanceRecord](p.tx, instancePrefix(p.rec.Cluster))
+		if err != nil {
+			return err
+		}
+		for i := range insts {
+			p.insts[insts[i].ID] = &insts[i]
+		}
+		return nil
+	}
+	for _, t := range p.tasks {
+		if _, done := p.insts[t.InstanceID]; done {
+			continue
+		}
+		var in instanceRecord
+		found, err := getJSON(p.tx, instanceKey(p.rec.Cluster, t.InstanceID), &in)
+		if err != nil {
+			return err
+		}
+		if found {
+			p.insts[in.ID] = &in
+		} else {
+			p.insts[t.InstanceID] = nil
+		}
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package ecs
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ecskit/ecs/internal/reconcile"
@@ -50,6 +52,9 @@ func (p *pass) state() (*reconcile.State, error) {
 		}
 	}
 	for _, in := range p.insts {
+		if in == nil {
+			continue // deregistered
+		}
 		ri := reconcile.Instance{ID: in.ID, Active: in.Status == StatusActive}
 		if withPlacement {
 			ri.Placement = p.cp.placementInstance(in)
@@ -59,6 +64,7 @@ func (p *pass) state() (*reconcile.State, error) {
 		}
 		st.Instances = append(st.Instances, ri)
 	}
+	slices.SortFunc(st.Instances, func(a, b reconcile.Instance) int { return strings.Compare(a.ID, b.ID) })
 	return st, nil
 }
 
