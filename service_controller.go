@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ecskit/ecs/clock"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -32,83 +33,143 @@ func (cp *ControlPlane) startControllers(ctx context.Context) {
 	}()
 }
 
-// runServiceScheduler runs passes after every store change, every
-// serviceTick and at the next deadline a pass asked for.
+// runServiceScheduler runs a pass over every service at start, then over
+// the services the tracker finds due: after a change that concerns them,
+// at the deadline a pass asked for, or when an agent they depend on
+// connects or disconnects (checked every serviceTick).
 func (cp *ControlPlane) runServiceScheduler(ctx context.Context) {
+	tr := newServiceTracker()
+	var rev int64
+	if err := cp.store.View(ctx, func(tx store.Tx) error { rev = tx.Revision(); return nil }); err != nil {
+		return
+	}
+	cp.wg.Add(1)
+	go func() {
+		defer cp.wg.Done()
+		cp.watchServices(ctx, tr, rev)
+	}()
+	connected := func(cluster, id string) bool { return cp.agents.connected(cp.instanceARN(cluster, id)) }
+	lastSweep := cp.clock.Now()
 	for ctx.Err() == nil {
-		woken := cp.notify.wait()
-		next, err := cp.reconcileServices(ctx)
+		now := cp.clock.Now()
+		if now.Sub(lastSweep) >= serviceTick {
+			tr.sweep(connected)
+			lastSweep = now
+		}
+		refs, full := tr.take(now)
+		var err error
+		if full {
+			refs, err = cp.serviceRefs(ctx)
+		}
+		if err == nil {
+			err = cp.reconcileRefs(ctx, refs, tr)
+		}
 		if err != nil && ctx.Err() == nil {
 			cp.log.Warn("service scheduler pass failed", "err", err)
 		}
-		wait := serviceTick
-		if !next.IsZero() {
-			if d := next.Sub(cp.clock.Now()); d > 0 && d < wait {
-				wait = d
-			}
+		wait := serviceTick - cp.clock.Now().Sub(lastSweep)
+		if next := tr.next(); !next.IsZero() {
+			wait = min(wait, next.Sub(cp.clock.Now()))
+		}
+		if wait <= 0 {
+			continue
 		}
 		t := cp.clock.NewTimer(wait)
 		select {
 		case <-ctx.Done():
-		case <-woken:
+		case <-tr.kick:
 		case <-t.C():
 		}
 		t.Stop()
 	}
 }
 
+// watchServices feeds the tracker every committed change after rev; when
+// the watch must restart, every service becomes due.
+func (cp *ControlPlane) watchServices(ctx context.Context, tr *serviceTracker, rev int64) {
+	for ctx.Err() == nil {
+		w, err := cp.store.Watch(ctx, "", rev)
+		if err == nil {
+			for ev := range w.Events() {
+				rev = ev.Revision
+				tr.observe(ev.Record.Key)
+			}
+			err = w.Err()
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		cp.log.Warn("service scheduler: store watch ended", "err", err)
+		if clock.Sleep(ctx, cp.clock, time.Second) != nil {
+			return
+		}
+		_ = cp.store.View(ctx, func(tx store.Tx) error { rev = tx.Revision(); return nil })
+		tr.all()
+	}
+}
+
 // reconcileServices runs one pass over every ACTIVE or DRAINING service
 // and returns the earliest future moment a pass has something to do.
 func (cp *ControlPlane) reconcileServices(ctx context.Context) (time.Time, error) {
-	// DAEMON services go first: their tasks are placed on an instance
-	// before REPLICA tasks (ECS's daemon priority).
-	var daemons, replicas []string
+	refs, err := cp.serviceRefs(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	tr := newServiceTracker()
+	err = cp.reconcileRefs(ctx, refs, tr)
+	return tr.next(), err
+}
+
+// serviceRefs lists every service, DAEMON services first: their tasks are
+// placed on an instance before REPLICA tasks (ECS's daemon priority).
+func (cp *ControlPlane) serviceRefs(ctx context.Context) ([]serviceRef, error) {
+	var daemons, replicas []serviceRef
 	err := cp.store.View(ctx, func(tx store.Tx) error {
 		recs, err := tx.List("services/")
 		for _, r := range recs {
+			cluster, name, ok := strings.Cut(strings.TrimPrefix(r.Key, "services/"), "/")
+			if !ok || strings.Contains(name, "/") {
+				continue
+			}
 			var kind struct {
 				Service struct {
 					SchedulingStrategy string `json:"schedulingStrategy"`
 				} `json:"service"`
 			}
 			if json.Unmarshal(r.Value, &kind) == nil && kind.Service.SchedulingStrategy == SchedulingStrategyDaemon {
-				daemons = append(daemons, r.Key)
+				daemons = append(daemons, serviceRef{cluster, name})
 			} else {
-				replicas = append(replicas, r.Key)
+				replicas = append(replicas, serviceRef{cluster, name})
 			}
 		}
 		return err
 	})
-	if err != nil {
-		return time.Time{}, err
-	}
-	keys := append(daemons, replicas...)
-	var next time.Time
+	return append(daemons, replicas...), err
+}
+
+// reconcileRefs runs one pass over each service, in order, and tells the
+// tracker what each found.
+func (cp *ControlPlane) reconcileRefs(ctx context.Context, refs []serviceRef, tr *serviceTracker) error {
 	var firstErr error
-	for _, k := range keys {
-		parts := strings.Split(strings.TrimPrefix(k, "services/"), "/")
-		if len(parts) != 2 {
-			continue
-		}
-		var due time.Time
+	for _, s := range refs {
+		var res passResult
 		err := cp.store.Update(ctx, func(tx store.Tx) error {
 			var err error
-			due, err = cp.reconcileService(tx, parts[0], parts[1])
+			res, err = cp.reconcileService(tx, s.cluster, s.name)
 			return err
 		})
 		if err != nil {
 			if ctx.Err() != nil {
-				return next, ctx.Err()
+				return ctx.Err()
 			}
-			cp.log.Warn("service pass failed", "cluster", parts[0], "service", parts[1], "err", err)
+			cp.log.Warn("service pass failed", "cluster", s.cluster, "service", s.name, "err", err)
 			if firstErr == nil {
 				firstErr = err
 			}
-			continue
+			// Try again soon rather than on the next change only.
+			res = passResult{next: cp.clock.Now().Add(time.Second), hungry: true}
 		}
-		if !due.IsZero() && (next.IsZero() || due.Before(next)) {
-			next = due
-		}
+		tr.record(s, res)
 	}
-	return next, firstErr
+	return firstErr
 }

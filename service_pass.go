@@ -30,22 +30,23 @@ type pass struct {
 }
 
 // reconcileService runs one pass over a service and writes its record
-// back if anything changed. It returns when the pass wants to run again.
-func (cp *ControlPlane) reconcileService(tx store.Tx, cluster, name string) (time.Time, error) {
+// back if anything changed. It tells when the pass wants to run again and
+// what the service holds.
+func (cp *ControlPlane) reconcileService(tx store.Tx, cluster, name string) (passResult, error) {
 	var rec serviceRecord
 	found, err := getJSON(tx, serviceKey(cluster, name), &rec)
 	if err != nil || !found || rec.Service.Status == StatusInactive {
-		return time.Time{}, err
+		return passResult{gone: true}, err
 	}
 	before, err := json.Marshal(&rec)
 	if err != nil {
-		return time.Time{}, err
+		return passResult{}, err
 	}
 	p := &pass{cp: cp, tx: tx, rec: &rec, now: cp.now().Time, name: name,
 		insts: map[string]*instanceRecord{}, tasks: map[string]*taskRecord{}, tds: map[string]*TaskDefinition{}}
 	next, err := p.run()
 	if err != nil {
-		return time.Time{}, err
+		return passResult{}, err
 	}
 	if len(p.started) > 0 {
 		cp.addEvent(&rec, msgStarted(name, p.started))
@@ -55,20 +56,26 @@ func (cp *ControlPlane) reconcileService(tx store.Tx, cluster, name string) (tim
 	}
 	after, err := json.Marshal(&rec)
 	if err != nil {
-		return time.Time{}, err
+		return passResult{}, err
 	}
 	if !bytes.Equal(before, after) {
 		if err := cp.syncHistory(tx, &rec); err != nil {
-			return time.Time{}, err
+			return passResult{}, err
 		}
 		if err := putJSON(tx, serviceKey(cluster, name), &rec); err != nil {
-			return time.Time{}, err
+			return passResult{}, err
 		}
 	}
 	if err := cp.flushEvents(tx, &rec); err != nil {
-		return time.Time{}, err
+		return passResult{}, err
 	}
-	return next, nil
+	res := passResult{next: next, daemon: rec.isDaemon(), hungry: !rec.Steady, tasks: make(map[string]string, len(rec.Tasks))}
+	for id := range rec.Tasks {
+		if t := p.tasks[id]; t != nil {
+			res.tasks[id] = t.InstanceID
+		}
+	}
+	return res, nil
 }
 
 // run computes and applies plans until one asks for no rollback: a
