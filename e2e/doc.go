@@ -10,6 +10,11 @@
 //   - TestRollingDeployment: a REPLICA service rolls from one image to
 //     another on the real engine; containers with a health check count as
 //     healthy once the engine says HEALTHY.
+//   - TestBadUpdateRightAfterStableRollsBack: issue 10 on the real engine.
+//     A service of 3 tasks, updated while its tasks are young to an image
+//     that does not exist (on a loopback registry of the test's own), keeps
+//     3 tasks RUNNING while the new tasks fail with CannotPullContainerError;
+//     the circuit breaker fails the deployment and rolls the service back.
 //   - BenchmarkStart20: starting 20 one-container tasks through ecskit
 //     against creating and starting the same 20 containers with the raw
 //     moby client.
