@@ -3,6 +3,7 @@ package docker_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"path/filepath"
 	"strings"
@@ -16,14 +17,14 @@ import (
 )
 
 // collect reads events of container id until it has seen every wanted
-// type, and fails t after a minute.
-func collect(t *testing.T, ch <-chan runtime.Event, id string, want ...runtime.EventType) {
+// type; it fails t when ctx ends first (a bound on a broken test, not a
+// timing assertion).
+func collect(ctx context.Context, t *testing.T, ch <-chan runtime.Event, id string, want ...runtime.EventType) {
 	t.Helper()
 	missing := map[runtime.EventType]bool{}
 	for _, w := range want {
 		missing[w] = true
 	}
-	timeout := time.After(time.Minute)
 	for len(missing) > 0 {
 		select {
 		case ev, ok := <-ch:
@@ -33,8 +34,8 @@ func collect(t *testing.T, ch <-chan runtime.Event, id string, want ...runtime.E
 			if ev.ContainerID == id {
 				delete(missing, ev.Type)
 			}
-		case <-timeout:
-			t.Fatalf("events %v of %s never came", missing, id)
+		case <-ctx.Done():
+			t.Fatalf("events %v of %s never came: %v", missing, id, ctx.Err())
 		}
 	}
 }
@@ -49,33 +50,57 @@ func TestEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := run(t, rt, img, runtime.ContainerSpec{Command: []string{"-run", "10ms", "-exit", "1"}})
-	collect(t, ch, id, runtime.EventCreate, runtime.EventStart, runtime.EventDie)
+	collect(ctxFor(t, time.Minute), t, ch, id, runtime.EventCreate, runtime.EventStart, runtime.EventDie)
 	waitExited(t, rt, id)
 	if err := rt.Remove(ctxFor(t, time.Minute), id); err != nil {
 		t.Fatal(err)
 	}
-	collect(t, ch, id, runtime.EventDestroy)
+	collect(ctxFor(t, time.Minute), t, ch, id, runtime.EventDestroy)
 
 	cancel()
 	for range ch { // closes once ctx is done
 	}
 }
 
+// TestEventsOOMAndHealth sees an OOM kill and a health status change.
+//
+// The engine reports an OOM kill only when containerd watched the cgroup
+// at the time, and it starts to once the container's start has returned;
+// and only when the cgroup still exists when containerd reads the
+// notification, which it may not if the container's only process was
+// killed. A container that allocates from its first instant (-alloc) gets
+// neither on a loaded engine: about one OOM kill in fifty went unreported
+// there. So the test asks the container's program for an allocating child
+// once the container answers HTTP; the program lives on, and the die event
+// comes from stopping the container.
 func TestEventsOOMAndHealth(t *testing.T) {
 	t.Parallel()
 	rt, img := engine(t)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx := ctxFor(t, 2*time.Minute)
+	evCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ch, err := rt.Events(ctx)
+	ch, err := rt.Events(evCtx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	oom := run(t, rt, img, runtime.ContainerSpec{Command: []string{"-alloc"}, MemoryBytes: 32 << 20})
-	collect(t, ch, oom, runtime.EventOOM, runtime.EventDie)
+	oom := runReady(t, rt, img, runtime.ContainerSpec{MemoryBytes: 32 << 20})
+	st, err := rt.Inspect(ctx, oom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := range hostPorts(st, 8080) {
+		get(t, fmt.Sprintf("http://127.0.0.1:%d/alloc", p))
+		break
+	}
+	collect(ctx, t, ch, oom, runtime.EventOOM)
+	if err := rt.Stop(ctx, oom, time.Second); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	collect(ctx, t, ch, oom, runtime.EventDie)
 	healthy := run(t, rt, img, runtime.ContainerSpec{HealthCheck: &runtime.HealthCheck{
 		Test: []string{"CMD", "/app", "health"}, Interval: 200 * time.Millisecond, Timeout: 5 * time.Second, Retries: 1,
 	}})
-	collect(t, ch, healthy, runtime.EventHealth)
+	collect(ctx, t, ch, healthy, runtime.EventHealth)
 }
 
 func TestEventsResubscribeAfterBreak(t *testing.T) {
@@ -92,7 +117,7 @@ func TestEventsResubscribeAfterBreak(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := run(t, rt, img, runtime.ContainerSpec{Command: []string{"-run", "10ms"}})
-	collect(t, ch, id, runtime.EventCreate, runtime.EventStart, runtime.EventDie)
+	collect(ctxFor(t, time.Minute), t, ch, id, runtime.EventCreate, runtime.EventStart, runtime.EventDie)
 	if n := subscriptions(); n < 4 {
 		t.Errorf("subscriptions = %d, want at least 4 (three broke)", n)
 	}

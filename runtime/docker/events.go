@@ -44,8 +44,10 @@ var eventAttributes = map[string]bool{"image": true, "name": true, "exitCode": t
 // health_status, destroy) until ctx is done, then closes the channel.
 //
 // The first subscription is made before Events returns (unless the engine
-// takes longer than the Ping timeout to answer it), so every event after the
-// call is seen. When the stream breaks (the engine restarted or the
+// takes longer than the Ping timeout to answer it) and asks for the events
+// since the time of the call, so every event after the call is seen: the
+// engine answers a subscription before it subscribes, and replays from its
+// buffer what it published in between. When the stream breaks (the engine restarted or the
 // connection dropped), Events resubscribes with backoff from the time of
 // the last event it delivered, so events in the gap are replayed; the last
 // one may be delivered twice. Event labels are the container's labels as
@@ -71,10 +73,12 @@ func (r *Runtime) Events(ctx context.Context) (<-chan runtime.Event, error) {
 // once the first subscription is made.
 func (r *Runtime) pumpEvents(ctx context.Context, out chan<- runtime.Event, subscribed chan<- struct{}) {
 	defer close(out)
-	// The first subscription starts at the engine's now; should it break
-	// before any event, the next one resumes from this process's now.
+	// The first subscription starts at this process's now (a remote
+	// engine's clock may differ: ahead, a few older events are replayed;
+	// behind, none are, as without since); should it break before any
+	// event, the next one resumes from the same time.
 	since := engineTimestamp(time.Now())
-	msgs, errs := r.subscribe(ctx, "")
+	msgs, errs := r.subscribe(ctx, since)
 	close(subscribed)
 	backoff := r.timeouts.EventsBackoffMin
 	for {

@@ -74,7 +74,7 @@ func TestSecondEngine(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := run(t, rtB, imgB, runtime.ContainerSpec{Command: []string{"-run", "1ms"}, NetworkMode: "none"})
-		collect(t, ch, before, runtime.EventStart)
+		collect(ctxFor(t, time.Minute), t, ch, before, runtime.EventStart)
 
 		e.Stop()
 		if _, err := rtB.Inspect(ctxFor(t, time.Minute), before); !errors.Is(err, runtime.ErrUnavailable) {
@@ -83,6 +83,6 @@ func TestSecondEngine(t *testing.T) {
 		e.Start()
 
 		after := run(t, rtB, imgB, runtime.ContainerSpec{Command: []string{"-run", "1ms"}, NetworkMode: "none"})
-		collect(t, ch, after, runtime.EventCreate, runtime.EventStart, runtime.EventDie)
+		collect(ctxFor(t, time.Minute), t, ch, after, runtime.EventCreate, runtime.EventStart, runtime.EventDie)
 	})
 }

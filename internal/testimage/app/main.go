@@ -13,8 +13,11 @@
 //	-copy src=dst         copy a file at start; repeatable
 //	-http addr            serve HTTP on addr: / says ok, /info reports args,
 //	                      env, uid, gid, cwd and hostname as JSON, /file?path=p
-//	                      returns a file
+//	                      returns a file, /alloc starts a child process that
+//	                      allocates until the kernel kills it while this one
+//	                      lives on (see OOM below)
 //	-alloc                allocate and touch memory until killed (OOM tests)
+//	-oom-score-adj n      write n to /proc/self/oom_score_adj at start
 //	-oom-after d          start -alloc after duration d
 //	-ignore-sigterm       ignore SIGTERM (stop-timeout tests)
 //	-term-exit n          exit code after SIGTERM or SIGINT (default 143)
@@ -23,6 +26,13 @@
 //
 // Without a memory limit of at most 4 GiB, allocation stops at 512 MiB
 // (and the program keeps running) to spare the host.
+//
+// OOM: an engine reports an OOM kill (the oom event, State.OOMKilled) only
+// when the kill happens after the container's start returned (containerd
+// watches the cgroup from then on) and while the cgroup still exists (when
+// the container's only process is killed, the notification can be read
+// after the cgroup was deleted, and is dropped). -alloc meets neither on a
+// loaded engine; a GET of /alloc made after the start meets both.
 //
 // Health flags: -file path (healthy iff it exists), -url u (healthy iff a
 // GET answers 200); with neither, the container's environment decides:
@@ -51,6 +61,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
 	"strconv"
 	"strings"
@@ -72,6 +83,7 @@ func run(args []string, getenv func(string) string) int {
 		writes, copies multi
 		addr           = fs.String("http", "", "serve HTTP on `addr`")
 		alloc          = fs.Bool("alloc", false, "allocate memory until killed")
+		oomScoreAdj    = fs.String("oom-score-adj", "", "write this to /proc/self/oom_score_adj")
 		oomAfter       = fs.Duration("oom-after", 0, "start -alloc after this long")
 		ignoreTerm     = fs.Bool("ignore-sigterm", false, "ignore SIGTERM")
 		termExit       = fs.Int("term-exit", 143, "exit code after SIGTERM or SIGINT")
@@ -84,6 +96,12 @@ func run(args []string, getenv func(string) string) int {
 		return 2
 	}
 
+	if *oomScoreAdj != "" {
+		if err := os.WriteFile("/proc/self/oom_score_adj", []byte(*oomScoreAdj), 0); err != nil {
+			fmt.Fprintln(os.Stderr, "app:", err)
+			return 3
+		}
+	}
 	for _, w := range writes {
 		path, content, _ := strings.Cut(w, "=")
 		if err := writeFile(path, []byte(content)); err != nil {
@@ -202,7 +220,7 @@ func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 	return fs.Parse(args)
 }
 
-// handler serves /, /info and /file.
+// handler serves /, /info, /alloc and /file.
 func handler(args []string) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
@@ -219,6 +237,10 @@ func handler(args []string) http.Handler {
 			Cwd:      cwd,
 			Hostname: host,
 		})
+	})
+	mux.HandleFunc("/alloc", func(w http.ResponseWriter, _ *http.Request) {
+		go allocateInChild()
+		io.WriteString(w, "allocating\n")
 	})
 	mux.HandleFunc("/file", func(w http.ResponseWriter, r *http.Request) {
 		b, err := os.ReadFile(r.URL.Query().Get("path"))
@@ -260,6 +282,20 @@ func allocate() {
 		heap = append(heap, b)
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// allocateInChild runs this program again, with an empty environment (its
+// script is not the child's), as a child that allocates until it is
+// killed, the OOM killer's first choice, and reports how the child ended on
+// stderr.
+func allocateInChild() {
+	exe, err := os.Executable()
+	if err == nil {
+		cmd := exec.Command(exe, "-oom-score-adj", "1000", "-alloc")
+		cmd.Stdout, cmd.Stderr, cmd.Env = os.Stdout, os.Stderr, []string{}
+		err = cmd.Run()
+	}
+	fmt.Fprintln(os.Stderr, "app: allocating child:", err)
 }
 
 // memoryLimited reports whether the program's cgroup (v1 or v2) has a
