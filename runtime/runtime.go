@@ -143,6 +143,9 @@ type ContainerStatus struct {
 	FinishedAt time.Time
 	// Ports are the bindings in effect, dynamic host ports resolved.
 	Ports []PortBinding
+	// IPv4Addresses are the container's addresses on its networks, by
+	// network name (none in host or none network mode).
+	IPv4Addresses []string
 }
 
 // ContainerSummary is one entry of List.

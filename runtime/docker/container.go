@@ -151,6 +151,13 @@ func containerStatus(c container.InspectResponse) runtime.ContainerStatus {
 	if len(st.Ports) == 0 && c.HostConfig != nil {
 		st.Ports = portBindings(c.HostConfig.PortBindings)
 	}
+	if c.NetworkSettings != nil {
+		for _, name := range slices.Sorted(maps.Keys(c.NetworkSettings.Networks)) {
+			if ep := c.NetworkSettings.Networks[name]; ep != nil && ep.IPAddress.IsValid() {
+				st.IPv4Addresses = append(st.IPv4Addresses, ep.IPAddress.String())
+			}
+		}
+	}
 	return st
 }
 
