@@ -45,6 +45,8 @@ type Agent struct {
 	registered  chan struct{}
 	regOnce     sync.Once
 
+	meta *metadata // the task metadata endpoint, if enabled
+
 	randMu sync.Mutex
 	wg     sync.WaitGroup // task goroutines and helpers
 	fileMu sync.Mutex     // serialises state file writes
@@ -129,6 +131,11 @@ func (a *Agent) Run(ctx context.Context) error {
 	for img := range saved.Pulled {
 		a.pulled[img] = true
 	}
+	stopMetadata, err := a.startMetadata(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopMetadata()
 
 	// Subscribe before adopting containers so no change slips between the
 	// two.

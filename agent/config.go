@@ -63,6 +63,9 @@ type Config struct {
 	// Rand supplies the random part of container names (default
 	// crypto/rand).
 	Rand io.Reader
+	// Metadata configures the task metadata endpoint and task role
+	// credentials (off by default).
+	Metadata MetadataConfig
 }
 
 // Attributes describe a container instance; they become ECS attributes at

@@ -243,6 +243,9 @@ func (t *task) env(d ecs.ContainerDefinition) []string {
 		}
 	}
 	inject("AWS_EXECUTION_ENV", "AWS_ECS_EC2")
+	for _, kv := range t.metadataEnv(d.Name) {
+		inject(kv[0], kv[1])
+	}
 	inject("AWS_REGION", t.a.cfg.Region)
 	inject("AWS_DEFAULT_REGION", t.a.cfg.Region)
 	return env

@@ -116,6 +116,7 @@ func newTask(a *Agent, at ecs.AssignedTask) *task {
 			t.volumes[v.Name] = t.dockerName(v.Name)
 		}
 	}
+	t.refuseUnservedRole()
 	return t
 }
 
