@@ -108,7 +108,7 @@ func TestMetadataAndCredentialsPerTask(t *testing.T) {
 	uris := map[string]bool{}
 	for _, tc := range []struct {
 		arn, family, role, key string
-		names              []string
+		names                  []string
 	}{
 		{arnA, "web", roleA, "AKIAA", []string{"app", "sidecar"}},
 		{arnB, "worker", roleB, "AKIAB", []string{"app"}},
