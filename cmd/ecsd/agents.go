@@ -24,6 +24,9 @@ type agentGroup struct {
 	cancel context.CancelFunc
 	log    *slog.Logger
 
+	// metadata configures the task metadata endpoint of the agents.
+	metadata agent.MetadataConfig
+
 	mu      sync.Mutex
 	running map[string]bool // container instance ARN -> has an agent
 	closers []func() error
@@ -79,6 +82,7 @@ func (g *agentGroup) startFake(cp *ecs.ControlPlane, ci *ecs.ContainerInstance) 
 		Logger:               g.log.With("instance", arn),
 		StopTimeout:          time.Second,
 		CleanupWait:          time.Minute,
+		Metadata:             fakeMetadata(g.metadata),
 	})
 	g.log.Info("starting an in-process agent on a fake engine", "instance", arn)
 	g.run(a, arn)
@@ -106,7 +110,7 @@ func (g *agentGroup) startDocker(ctx context.Context, cp *ecs.ControlPlane, clus
 	g.mu.Lock()
 	g.closers = append(g.closers, rt.Close)
 	g.mu.Unlock()
-	a := agent.New(agent.Config{ControlPlane: cp, Runtime: rt, Cluster: cluster, Region: region, Logger: g.log.With("instance", "local")})
+	a := agent.New(agent.Config{ControlPlane: cp, Runtime: rt, Cluster: cluster, Region: region, Logger: g.log.With("instance", "local"), Metadata: g.metadata})
 	g.log.Info("registering the local Docker engine", "host", rt.Host(), "cluster", cluster)
 	g.run(a, "local")
 	return nil

@@ -73,6 +73,10 @@ type config struct {
 
 	agentTimeout time.Duration
 	electionTTL  time.Duration
+
+	taskMetadata      string // listen address of the task metadata endpoint ("" = off)
+	taskMetadataRoute bool
+	taskCredentials   string // -task-credentials FILE
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -90,6 +94,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.addrFile, "addr-file", "", "write the address ecsd listens on to this file once it listens")
 	fs.StringVar(&c.endpoint, "endpoint", "", "URL DiscoverPollEndpoint answers with (default: the URL each request was sent to)")
+	fs.StringVar(&c.taskMetadata, "task-metadata", "", "serve the task metadata endpoint and task role credentials to the local agent's containers on this loopback address (ECS's is 127.0.0.1:51679; default off, or that address with -task-credentials)")
+	fs.BoolVar(&c.taskMetadataRoute, "task-metadata-route", true, "with -task-metadata: route 169.254.170.2:80 to the endpoint (iptables, as root), as ECS does; without it, containers reach the endpoint on the bridge gateway")
+	fs.StringVar(&c.taskCredentials, "task-credentials", "", `JSON file of task role credentials: {"<role ARN>": {"accessKeyId": "…", "secretAccessKey": "…", "sessionToken": "…"}}; tasks whose role is not in it are refused`)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -192,6 +199,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 	agents := newAgentGroup(ctx, log)
 	defer agents.stop()
+	if agents.metadata, err = metadataConfig(cfg); err != nil {
+		return err
+	}
 	opts := []ecsapi.Option{ecsapi.WithCredentials(keys), ecsapi.WithLogger(log)}
 	if cfg.endpoint != "" {
 		opts = append(opts, ecsapi.WithEndpoint(cfg.endpoint))
