@@ -155,6 +155,12 @@ func build(ctx context.Context, rt *docker.Runtime, tag, hash string, src []byte
 	if err != nil {
 		return err
 	}
+	return packageImage(ctx, rt, tag, bin, map[string]string{testLabel: "1", imageLabel: "1", hashLabel: hash})
+}
+
+// packageImage builds a FROM scratch image holding bin as /app, its
+// entrypoint.
+func packageImage(ctx context.Context, rt *docker.Runtime, tag string, bin []byte, labels map[string]string) error {
 	dockerfile := []byte("FROM scratch\nCOPY app /app\nENTRYPOINT [\"/app\"]\n")
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
@@ -173,7 +179,7 @@ func build(ctx context.Context, rt *docker.Runtime, tag, hash string, src []byte
 	if err := tw.Close(); err != nil {
 		return err
 	}
-	return rt.BuildImage(ctx, tag, &buf, map[string]string{testLabel: "1", imageLabel: "1", hashLabel: hash})
+	return rt.BuildImage(ctx, tag, &buf, labels)
 }
 
 // compile builds a static linux binary of src for goarch.
@@ -208,11 +214,17 @@ func compile(ctx context.Context, src []byte, goarch string) ([]byte, error) {
 // removeStale removes the test images of other versions of the program.
 // Failures are ignored: a stale image only costs disk space.
 func removeStale(ctx context.Context, rt *docker.Runtime, hash string) {
-	all, err := rt.ImagesByLabel(ctx, imageLabel, "1")
+	removeStaleOf(ctx, rt, imageLabel, hashLabel, hash)
+}
+
+// removeStaleOf removes the images labelled kind=1 whose hashKey label is
+// not hash.
+func removeStaleOf(ctx context.Context, rt *docker.Runtime, kind, hashKey, hash string) {
+	all, err := rt.ImagesByLabel(ctx, kind, "1")
 	if err != nil {
 		return
 	}
-	current, err := rt.ImagesByLabel(ctx, hashLabel, hash)
+	current, err := rt.ImagesByLabel(ctx, hashKey, hash)
 	if err != nil {
 		return
 	}
