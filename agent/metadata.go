@@ -2,8 +2,10 @@ package agent
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -77,7 +79,7 @@ func (a *Agent) startMetadata(ctx context.Context) (stop func(), err error) {
 	if a.meta == nil {
 		stats, _ := a.cfg.Runtime.(taskmeta.StatsReader)
 		a.meta = &metadata{srv: taskmeta.NewServer(taskmeta.Config{
-			Source: metadataSource{a}, Credentials: mc.Credentials, Stats: stats, Logger: a.log, Rand: a.cfg.Rand,
+			Source: metadataSource{a}, Credentials: mc.Credentials, Stats: stats, Logger: a.log, Rand: agentRand{a},
 		})}
 	}
 	listen, bridge := mc.Listen, mc.Bridge
@@ -138,6 +140,20 @@ func (a *Agent) startMetadata(ctx context.Context) (stop func(), err error) {
 			a.logErr("undo the task metadata route", undo())
 		}
 	}, nil
+}
+
+// agentRand reads the agent's random source under its lock, so the
+// endpoint's IDs and the container names may share one source that is not
+// safe for concurrent use.
+type agentRand struct{ a *Agent }
+
+func (r agentRand) Read(p []byte) (int, error) {
+	r.a.randMu.Lock()
+	defer r.a.randMu.Unlock()
+	if r.a.cfg.Rand == nil {
+		return rand.Read(p)
+	}
+	return io.ReadFull(r.a.cfg.Rand, p)
 }
 
 // taskRole is the task's role: its override, else its definition's.
