@@ -64,12 +64,19 @@ func run(args []string) error {
 	instanceType := fs.String("instance-type", "", "instance type attribute (ecs.instance-type)")
 	pollWait := fs.Duration("poll-wait", 20*time.Second, "longest wait of one task poll (the heartbeat interval)")
 	cleanup := fs.Duration("cleanup-wait", 3*time.Hour, "how long stopped containers are kept")
+	taskMetadata := fs.String("task-metadata", "", "serve the task metadata endpoint and task role credentials on this loopback address (ECS's is 127.0.0.1:51679; default off, or that address with -task-credentials)")
+	taskMetadataRoute := fs.Bool("task-metadata-route", true, "with -task-metadata: route 169.254.170.2:80 to the endpoint (iptables, as root), as ECS does")
+	taskCredentials := fs.String("task-credentials", "", `JSON file of task role credentials: {"<role ARN>": {"accessKeyId": "…", "secretAccessKey": "…", "sessionToken": "…"}}; tasks whose role is not in it are refused`)
 	custom := attrFlag{}
 	fs.Var(custom, "attribute", "custom attribute name=value (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	meta, err := metadataConfig(*taskMetadata, *taskMetadataRoute, *taskCredentials, *rtName == "fake")
+	if err != nil {
+		return err
+	}
 
 	var rt runtime.Runtime
 	switch *rtName {
@@ -111,6 +118,7 @@ func run(args []string) error {
 		CleanupWait:  *cleanup,
 		Region:       *region,
 		Attributes:   agent.Attributes{AvailabilityZone: *az, InstanceType: *instanceType, Custom: custom},
+		Metadata:     meta,
 	})
 	go func() {
 		select {
