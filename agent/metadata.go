@@ -3,11 +3,15 @@ package agent
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -81,6 +85,7 @@ func (a *Agent) startMetadata(ctx context.Context) (stop func(), err error) {
 		a.meta = &metadata{srv: taskmeta.NewServer(taskmeta.Config{
 			Source: metadataSource{a}, Credentials: mc.Credentials, Stats: stats, Logger: a.log, Rand: agentRand{a},
 		})}
+		a.meta.srv.Import(a.loadMetadataIDs())
 	}
 	listen, bridge := mc.Listen, mc.Bridge
 	if listen == "" {
@@ -202,6 +207,7 @@ func (t *task) metadataEnv(container string) [][2]string {
 	default:
 		return nil
 	}
+	defer t.a.saveMetadataIDs()
 	id := m.srv.ContainerEndpoint(t.arn, container)
 	env := [][2]string{
 		{"ECS_CONTAINER_METADATA_URI", base + "/v3/" + id},
@@ -276,4 +282,52 @@ func firstOf(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// metadataIDsFile keeps the endpoint and credentials IDs next to the
+// state file, so that adopted containers keep their endpoints.
+func (a *Agent) metadataIDsFile() string {
+	if a.cfg.StateFile == "" {
+		return ""
+	}
+	return a.cfg.StateFile + ".taskmeta"
+}
+
+func (a *Agent) loadMetadataIDs() map[string]taskmeta.TaskIDs {
+	path := a.metadataIDsFile()
+	if path == "" {
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			a.logErr("read the task metadata IDs", err)
+		}
+		return nil
+	}
+	var ids map[string]taskmeta.TaskIDs
+	a.logErr("read the task metadata IDs", json.Unmarshal(b, &ids))
+	return ids
+}
+
+// saveMetadataIDs writes the IDs of the tasks the agent still tracks,
+// readable by its user only: they are bearer secrets.
+func (a *Agent) saveMetadataIDs() {
+	path := a.metadataIDsFile()
+	if path == "" || a.meta == nil {
+		return
+	}
+	a.fileMu.Lock()
+	defer a.fileMu.Unlock()
+	b, err := json.Marshal(a.meta.srv.Export())
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(path), 0o755)
+	}
+	if err == nil {
+		err = os.WriteFile(path+".tmp", b, 0o600)
+	}
+	if err == nil {
+		err = os.Rename(path+".tmp", path)
+	}
+	a.logErr("write the task metadata IDs", err)
 }

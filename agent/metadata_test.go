@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -235,5 +238,38 @@ func TestNoReachableEndpointInjectsNothing(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), "is not routed to the task metadata endpoint"); n != 1 {
 		t.Errorf("the agent said %d times that it does not route 169.254.170.2, want once", n)
+	}
+}
+
+// A restarted agent (a new process: a new Agent on the same state file)
+// answers the endpoints of the containers it adopts.
+func TestMetadataSurvivesARestart(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	state := filepath.Join(t.TempDir(), "agent.json")
+	h := newHarness(t, func(c *agent.Config) {
+		c.StateFile = state
+		c.Metadata = agent.MetadataConfig{Enabled: true, Listen: addr, NoRoute: true, Bridge: "ecskit-no-such-bridge",
+			Credentials: &taskmeta.StaticProvider{Roles: map[string]taskmeta.StaticKey{roleA: {AccessKeyID: "AKIAA", SecretAccessKey: "s"}}}}
+	})
+	arn := h.runTask(hostTask("web", roleA, "app"))
+	h.taskIs(arn, ecs.TaskStatusRunning)
+	env := h.env(arn, "app")
+	h.stop()
+	if fi, err := os.Stat(state + ".taskmeta"); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("IDs file: %v, %v; want one readable by its owner only", fi, err)
+	}
+	h.start()
+	var task taskmeta.TaskResponse
+	if code := httpGet(t, env["ECS_CONTAINER_METADATA_URI_V4"]+"/task", &task); code != http.StatusOK || task.TaskARN != arn {
+		t.Errorf("after a restart the endpoint answered %d %q", code, task.TaskARN)
+	}
+	var creds taskmeta.CredentialsResponse
+	if code := httpGet(t, env["AWS_CONTAINER_CREDENTIALS_FULL_URI"], &creds); code != http.StatusOK || creds.AccessKeyID != "AKIAA" {
+		t.Errorf("after a restart the credentials answered %d %+v", code, creds)
 	}
 }

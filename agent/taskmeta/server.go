@@ -323,3 +323,49 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.WriteHeader(code)
 	_, _ = w.Write(b)
 }
+
+// TaskIDs are the IDs handed out for one task: what an agent keeps on
+// disk so that the containers it adopts after a restart keep their
+// endpoints. They are bearer secrets: keep them private.
+type TaskIDs struct {
+	// Endpoints maps container names to endpoint IDs.
+	Endpoints   map[string]string `json:"endpoints"`
+	Credentials string            `json:"credentials,omitempty"`
+	Role        string            `json:"role,omitempty"`
+}
+
+// Export returns every ID handed out, by task ARN.
+func (s *Server) Export() map[string]TaskIDs {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]TaskIDs{}
+	for arn, ids := range s.byTask {
+		e := TaskIDs{Endpoints: map[string]string{}, Credentials: ids.creds, Role: ids.role}
+		for c, id := range ids.endpoints {
+			e.Endpoints[c] = id
+		}
+		out[arn] = e
+	}
+	return out
+}
+
+// Import makes the server answer to IDs an earlier one handed out; IDs of
+// a task it knows already are kept.
+func (s *Server) Import(all map[string]TaskIDs) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for arn, e := range all {
+		if _, known := s.byTask[arn]; known {
+			continue
+		}
+		ids := s.idsOf(arn)
+		for c, id := range e.Endpoints {
+			ids.endpoints[c] = id
+			s.endpoints[id] = endpoint{task: arn, container: c}
+		}
+		if e.Credentials != "" {
+			ids.creds, ids.role = e.Credentials, e.Role
+			s.creds[e.Credentials] = credential{task: arn, role: e.Role}
+		}
+	}
+}

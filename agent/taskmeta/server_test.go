@@ -229,3 +229,18 @@ func TestCredentialsStringHidesSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestExportImport(t *testing.T) {
+	s, src, ids := twoTasks(t, nil)
+	restarted := NewServer(Config{Source: src, Credentials: s.cfg.Credentials})
+	restarted.Import(s.Export())
+	if code, _ := get(t, restarted, "/v4/"+ids["a"]+"/task"); code != http.StatusOK {
+		t.Errorf("an imported endpoint ID answered %d", code)
+	}
+	if code, _ := get(t, restarted, "/v2/credentials/"+ids["b-creds"]); code != http.StatusOK {
+		t.Errorf("an imported credentials ID answered %d", code)
+	}
+	if got := restarted.ContainerEndpoint("arn:aws:ecs:us-west-2:111122223333:task/default/a", "curl"); got != ids["a"] {
+		t.Errorf("the imported task got a new endpoint ID %s, want %s", got, ids["a"])
+	}
+}
