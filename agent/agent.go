@@ -307,6 +307,7 @@ func (a *Agent) forget(arn string) {
 	a.tombstones[arn] = true
 	a.mu.Unlock()
 	a.persist()
+	a.forgetMetadata(arn)
 }
 
 // publish records a task's snapshot and persisted form.

@@ -284,6 +284,16 @@ func firstOf(a, b string) string {
 	return b
 }
 
+// forgetMetadata drops the endpoint and credentials IDs of a task the
+// agent cleaned up.
+func (a *Agent) forgetMetadata(arn string) {
+	if a.meta == nil {
+		return
+	}
+	a.meta.srv.Forget(arn)
+	a.saveMetadataIDs()
+}
+
 // metadataIDsFile keeps the endpoint and credentials IDs next to the
 // state file, so that adopted containers keep their endpoints.
 func (a *Agent) metadataIDsFile() string {

@@ -186,7 +186,6 @@ func (s *Server) lookup(ctx context.Context, id string) (TaskInput, int, bool) {
 	defer cancel()
 	in, ok := s.cfg.Source.TaskInput(ictx, ep.task)
 	if !ok {
-		s.Forget(ep.task)
 		return TaskInput{}, 0, false
 	}
 	for i, c := range in.Containers {

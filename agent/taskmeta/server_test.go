@@ -183,20 +183,21 @@ func TestCredentialsOnlyWhileTheTaskRuns(t *testing.T) {
 	}
 }
 
-// A task the agent no longer tracks is forgotten on the next call.
-func TestVanishedTaskIsForgotten(t *testing.T) {
+// A task the agent does not track (yet, after a restart; or no more)
+// answers nothing, and keeps its IDs until the agent forgets it.
+func TestUntrackedTaskAnswersNothing(t *testing.T) {
 	s, src, ids := twoTasks(t, nil)
 	src.mu.Lock()
 	delete(src.tasks, "arn:aws:ecs:us-west-2:111122223333:task/default/a")
 	src.mu.Unlock()
 	if code, _ := get(t, s, "/v4/"+ids["a"]); code != http.StatusNotFound {
-		t.Errorf("vanished task answered %d", code)
+		t.Errorf("untracked task answered %d", code)
 	}
-	s.mu.Lock()
-	_, kept := s.byTask["arn:aws:ecs:us-west-2:111122223333:task/default/a"]
-	s.mu.Unlock()
-	if kept {
-		t.Error("the vanished task's IDs are still kept")
+	if code, _ := get(t, s, "/v2/credentials/"+ids["a-creds"]); code != http.StatusBadRequest {
+		t.Errorf("credentials of an untracked task answered %d", code)
+	}
+	if _, kept := s.Export()["arn:aws:ecs:us-west-2:111122223333:task/default/a"]; !kept {
+		t.Error("the untracked task's IDs were dropped")
 	}
 }
 
