@@ -7,6 +7,7 @@ import (
 
 	"github.com/ecskit/ecs/store"
 	"github.com/ecskit/ecs/store/memory"
+	"github.com/ecskit/ecs/store/storetest"
 )
 
 // filled returns a store with n records "tasks/%06d" of 200 bytes each.
@@ -100,4 +101,8 @@ func BenchmarkParallelGetDuringWrites(b *testing.B) {
 	})
 	cancel()
 	<-done
+}
+
+func BenchmarkConcurrentUpdate(b *testing.B) {
+	storetest.Benchmark(b, func(b *testing.B) store.Store { return memory.New() })
 }
