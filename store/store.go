@@ -19,6 +19,11 @@
 //     order, starting after a given revision. A revision that the store no
 //     longer remembers yields ErrCompacted; the caller lists afresh and
 //     watches from the revision of that list.
+//   - A store may bound the size of one transaction (etcd does: operations
+//     per Txn and bytes per request). It then implements Limiter, and an
+//     Update whose writes or reads exceed its Limits fails before anything
+//     is sent or committed, with an error matching ErrTooLarge; callers that
+//     write many records split them into transactions that fit (LimitsOf).
 //
 // Keys are slash-separated strings such as "clusters/default". Values are
 // opaque bytes (ecskit stores JSON).
@@ -27,6 +32,7 @@ package store
 import (
 	"context"
 	"errors"
+	"math"
 )
 
 // Errors returned by stores. Implementations wrap them with %w.
@@ -43,7 +49,42 @@ var (
 	ErrReadOnly = errors.New("store: read-only transaction")
 	// ErrClosed is returned by every call after Close.
 	ErrClosed = errors.New("store: closed")
+	// ErrTooLarge is returned by Update, or by the Tx call that went over,
+	// when a transaction exceeds the store's Limits; nothing of it is
+	// committed, and running it again fails again.
+	ErrTooLarge = errors.New("store: transaction too large")
 )
+
+// Limits bounds one read-write transaction. A transaction fits when
+//
+//   - it writes (Puts or Deletes) at most MaxOps distinct keys,
+//   - it reads at most MaxOps distinct keys with Get and prefixes with
+//     List (a delete of a key it did not read counts as a read), and
+//   - the bytes of the keys and values it writes, plus those of the keys
+//     and twice those of the prefixes it reads, total at most MaxBytes.
+//
+// A store reserves its own overhead (key prefixes, encoding, bookkeeping
+// keys) within these figures, so a transaction that fits never fails for
+// its size. math.MaxInt means no bound.
+type Limits struct {
+	MaxOps   int
+	MaxBytes int
+}
+
+// Limiter is implemented by stores that report their Limits.
+type Limiter interface {
+	// Limits returns the store's bounds on one transaction.
+	Limits() Limits
+}
+
+// LimitsOf returns the Limits of s, or no bounds (math.MaxInt) if s does
+// not implement Limiter.
+func LimitsOf(s Store) Limits {
+	if l, ok := s.(Limiter); ok {
+		return l.Limits()
+	}
+	return Limits{MaxOps: math.MaxInt, MaxBytes: math.MaxInt}
+}
 
 // Record is one versioned value.
 type Record struct {

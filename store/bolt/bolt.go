@@ -7,24 +7,36 @@
 //     returns (unless WithNoSync). A crash leaves the file at the last
 //     committed revision; records, their versions and the revision are
 //     stored together, so they always agree.
-//   - Writers are serialised: one Update runs at a time, so Update never
-//     reports store.ErrConflict. An Update waiting for its turn gives up when
-//     its context is done (so an Update nested in another waits for its
-//     context). Views run concurrently with each other and with the writer,
-//     each on the snapshot it began on.
+//   - Updates are optimistic and committed in groups, as in package
+//     memory (see store/internal/writer): fn runs at once, in a bbolt read
+//     transaction on the latest committed revision, concurrently with
+//     other Updates; the transactions that finish while a commit is
+//     running are committed together next, in one bbolt write transaction
+//     and one fsync, each as its own revision and each only if nothing it
+//     read (or listed) changed since its snapshot. A transaction that
+//     conflicts runs again inside the next group, where it cannot
+//     conflict: Update never reports store.ErrConflict, and fn runs at
+//     most twice. Views run concurrently with each other and with the
+//     writer, each on the snapshot it began on.
 //   - A commit that must grow the file's memory map waits until open Views
-//     end; WithInitialMmapSize (default 64 MiB) makes that rare. A View must
-//     therefore never wait for an Update.
+//     and running Update functions end; WithInitialMmapSize (default 64 MiB)
+//     makes that rare. Neither a View nor an Update's fn may therefore wait
+//     for an Update.
 //   - A transaction commits only if fn returns nil and its context is not
 //     done. A panic in fn rolls back and is re-raised to the caller.
 //   - A revision is consumed only by a transaction that changes a record
 //     (see package memory for the exact rule, which this package shares).
 //     Inside the transaction that wrote it, a record's Version is 0.
+//   - A key holds at most bbolt.MaxKeySize bytes and a value at most
+//     bbolt.MaxValueSize-8; a larger Put fails with an error matching
+//     store.ErrTooLarge. A transaction as a whole has no bound: Limits
+//     reports math.MaxInt.
 //   - Watch history lives in memory: it starts at the revision the file had
 //     when it was opened and holds a bounded number of events (WithHistory,
-//     default 100,000; WithHistoryBytes, default 64 MiB). Watching after an older revision, or falling that
-//     far behind, fails with store.ErrCompacted; the caller lists afresh.
-//   - Close waits for a running Update, ends every watcher with
+//     default 100,000; WithHistoryBytes, default 64 MiB). Watching after an
+//     older revision, or falling that far behind, fails with
+//     store.ErrCompacted; the caller lists afresh.
+//   - Close waits for the running Updates, ends every watcher with
 //     store.ErrClosed and closes the file. Closing twice returns nil.
 //
 // The file holds two buckets: "records" maps each key to an 8-byte
@@ -37,7 +49,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -60,27 +72,29 @@ var (
 // versionSize is the length of the version prefix of every stored value.
 const versionSize = 8
 
-var (
-	errTxDone   = fmt.Errorf("store: transaction used after it ended: %w", store.ErrClosed)
-	errEmptyKey = errors.New("store: key must not be empty")
-	// errNoChange rolls back an Update that changed nothing.
-	errNoChange = errors.New("no change")
-)
+// maxValueSize is the largest value a Put accepts: bbolt's bound less the
+// version prefix.
+const maxValueSize = bbolt.MaxValueSize - versionSize
 
 // Store is a store.Store in a bbolt file. Create it with Open.
 type Store struct {
 	db  *bbolt.DB
 	rev atomic.Int64 // the last committed revision
 
-	// writer admits the running Update (and Close) one at a time.
-	writer *writer.Gate
-	log    *watchlog.Log
+	w   *writer.Committer
+	log *watchlog.Log
+	// pending is the write transaction of the group being committed; used
+	// only by the group's leader.
+	pending *bbolt.Tx
 
 	closeOnce sync.Once
 	closeErr  error
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store   = (*Store)(nil)
+	_ store.Limiter = (*Store)(nil)
+)
 
 // Option configures Open.
 type Option func(*config)
@@ -153,8 +167,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s := &Store{db: db, writer: writer.New(), log: watchlog.New(rev, c.history, c.histBytes)}
+	s := &Store{db: db, log: watchlog.New(rev, c.history, c.histBytes)}
 	s.rev.Store(rev)
+	s.w = writer.New((*backend)(s), rev, s.log, writer.SizeLimits{MaxKey: bbolt.MaxKeySize, MaxValue: maxValueSize})
 	return s, nil
 }
 
@@ -171,232 +186,154 @@ func readRevision(meta *bbolt.Bucket) (int64, error) {
 
 // View runs fn in a read-only transaction on the latest committed revision.
 func (s *Store) View(ctx context.Context, fn func(tx store.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if s.writer.Closed() {
-		return store.ErrClosed
-	}
-	return s.db.View(func(btx *bbolt.Tx) error {
-		rev, err := readRevision(btx.Bucket(bucketMeta))
-		if err != nil {
-			return err
-		}
-		tx := &txn{b: btx.Bucket(bucketRecords), rev: rev}
-		defer tx.end()
-		return fn(tx)
-	})
+	return s.w.View(ctx, fn)
 }
 
 // Update runs fn in a read-write transaction and commits its writes as the
 // next revision when fn returns nil and ctx is not done.
 func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) error {
-	release, err := s.writer.Enter(ctx)
-	if err != nil {
-		return err
-	}
-	defer release()
-	var (
-		events []store.Event
-		rev    int64
-		fnErr  error // the error of fn, returned unchanged
-	)
-	err = s.db.Update(func(btx *bbolt.Tx) error {
-		meta := btx.Bucket(bucketMeta)
-		read, err := readRevision(meta)
-		if err != nil {
-			return err
-		}
-		tx := &txn{b: btx.Bucket(bucketRecords), rev: read, touched: map[string]bool{}}
-		defer tx.end()
-		if fnErr = fn(tx); fnErr != nil {
-			return fnErr
-		}
-		if fnErr = ctx.Err(); fnErr != nil {
-			return fnErr
-		}
-		if events = tx.events(); len(events) == 0 {
-			return errNoChange
-		}
-		rev = read + 1
-		return meta.Put(keyRevision, binary.BigEndian.AppendUint64(nil, uint64(rev)))
-	})
-	switch {
-	case fnErr != nil:
-		return fnErr
-	case err == errNoChange: // our own sentinel, never wrapped
-		return nil
-	case err != nil:
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	s.log.Append(rev, events)
-	s.rev.Store(rev)
-	return nil
+	return s.w.Update(ctx, fn)
 }
 
 // Watch streams the changes under prefix after afterRevision; see the
 // package documentation for history bounds.
 func (s *Store) Watch(ctx context.Context, prefix string, afterRevision int64) (store.Watcher, error) {
-	if s.writer.Closed() {
-		return nil, store.ErrClosed
-	}
 	return s.log.Watch(ctx, prefix, afterRevision)
 }
 
 // Compact forgets the in-memory watch history up to and including
 // revision rev. The records on disk are not affected.
-func (s *Store) Compact(rev int64) error {
-	if s.writer.Closed() {
-		return store.ErrClosed
-	}
-	s.log.Compact(rev)
-	return nil
+func (s *Store) Compact(rev int64) error { return s.log.Compact(rev) }
+
+// Limits reports that the store bounds no transaction as a whole (single
+// keys and values are bounded; see the package documentation).
+func (s *Store) Limits() store.Limits {
+	return store.Limits{MaxOps: math.MaxInt, MaxBytes: math.MaxInt}
 }
 
 // Revision returns the latest committed revision.
 func (s *Store) Revision() int64 { return s.rev.Load() }
 
-// Close waits for a running Update, ends all watchers and closes the file
-// once open Views have ended.
+// Close waits for the running Updates, ends all watchers and closes the
+// file once open Views have ended.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		s.writer.Close()
+		s.w.Close()
 		s.log.Close()
 		s.closeErr = s.db.Close()
 	})
 	return s.closeErr
 }
 
-// txn is a transaction over the records bucket of one bbolt transaction.
-// A read-write txn remembers, for every key it changed, whether the key
-// existed before, to derive the events of the commit.
-type txn struct {
-	b       *bbolt.Bucket
-	rev     int64
-	touched map[string]bool // nil in a View
-	done    bool
-}
+// backend is the Store as the writer.Backend of its Committer.
+type backend Store
 
-var _ store.Tx = (*txn)(nil)
-
-func (tx *txn) end() { tx.done = true }
-
-// decode splits a stored value, copying the payload to dst.
-func (tx *txn) decode(key, v, dst []byte) (store.Record, error) {
-	if len(v) < versionSize {
-		return store.Record{}, fmt.Errorf("store: record %q: corrupt value of %d bytes", key, len(v))
-	}
-	version := int64(binary.BigEndian.Uint64(v))
-	if tx.touched != nil && version == tx.rev+1 {
-		version = 0 // written by this transaction; assigned at commit
-	}
-	return store.Record{Key: string(key), Value: append(dst, v[versionSize:]...), Version: version}, nil
-}
-
-// Get returns the record at key.
-func (tx *txn) Get(key string) (store.Record, error) {
-	if tx.done {
-		return store.Record{}, errTxDone
-	}
-	v := tx.b.Get([]byte(key))
-	if v == nil {
-		return store.Record{}, fmt.Errorf("get %q: %w", key, store.ErrNotFound)
-	}
-	return tx.decode([]byte(key), v, make([]byte, 0, len(v)-min(len(v), versionSize)))
-}
-
-// List returns the records under prefix in key order.
-func (tx *txn) List(prefix string) ([]store.Record, error) {
-	if tx.done {
-		return nil, errTxDone
-	}
-	p := []byte(prefix)
-	var recs []store.Record
-	c := tx.b.Cursor()
-	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
-		r, err := tx.decode(k, v, nil)
-		if err != nil {
-			return nil, err
+func (b *backend) Snapshot() (writer.Snapshot, int64, func(), error) {
+	btx, err := b.db.Begin(false)
+	if err != nil {
+		if errors.Is(err, bbolt.ErrDatabaseNotOpen) {
+			err = store.ErrClosed
 		}
-		if r.Value == nil {
-			r.Value = []byte{}
-		}
-		recs = append(recs, r)
+		return nil, 0, nil, err
 	}
-	return recs, nil
+	rev, err := readRevision(btx.Bucket(bucketMeta))
+	if err != nil {
+		_ = btx.Rollback()
+		return nil, 0, nil, fmt.Errorf("store: %w", err)
+	}
+	return bucketSnapshot{btx.Bucket(bucketRecords)}, rev, func() { _ = btx.Rollback() }, nil
 }
 
-// Put writes a copy of value at key.
-func (tx *txn) Put(key string, value []byte) error {
-	if err := tx.writable(key); err != nil {
+func (b *backend) Begin() error {
+	btx, err := b.db.Begin(true)
+	if err != nil {
 		return err
 	}
-	k := []byte(key)
-	tx.touch(key, k)
-	v := make([]byte, versionSize, versionSize+len(value))
-	binary.BigEndian.PutUint64(v, uint64(tx.rev+1))
-	if err := tx.b.Put(k, append(v, value...)); err != nil {
-		return fmt.Errorf("store: put %q: %w", key, err)
-	}
+	b.pending = btx
 	return nil
 }
 
-// Delete removes the record at key, if any.
-func (tx *txn) Delete(key string) error {
-	if err := tx.writable(key); err != nil {
-		return err
-	}
-	k := []byte(key)
-	if tx.b.Get(k) == nil {
-		return nil
-	}
-	tx.touch(key, k)
-	if err := tx.b.Delete(k); err != nil {
-		return fmt.Errorf("store: delete %q: %w", key, err)
-	}
-	return nil
+func (b *backend) Pending() writer.Snapshot {
+	return bucketSnapshot{b.pending.Bucket(bucketRecords)}
 }
 
-// touch records, the first time key changes, whether it existed before.
-func (tx *txn) touch(key string, k []byte) {
-	if _, ok := tx.touched[key]; !ok {
-		tx.touched[key] = tx.b.Get(k) != nil
-	}
-}
-
-func (tx *txn) writable(key string) error {
-	switch {
-	case tx.done:
-		return errTxDone
-	case tx.touched == nil:
-		return store.ErrReadOnly
-	case key == "":
-		return errEmptyKey
-	}
-	return nil
-}
-
-// Revision returns the revision this transaction reads at.
-func (tx *txn) Revision() int64 { return tx.rev }
-
-// events returns the net changes of the transaction, in key order, with
-// values copied out of the bbolt pages.
-func (tx *txn) events() []store.Event {
-	keys := make([]string, 0, len(tx.touched))
-	for k := range tx.touched {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	rev := tx.rev + 1
+func (b *backend) Apply(rev int64, writes []writer.Write) ([]store.Event, error) {
+	bk := b.pending.Bucket(bucketRecords)
 	var evs []store.Event
-	for _, k := range keys {
-		if v := tx.b.Get([]byte(k)); v != nil {
-			evs = append(evs, store.Event{Type: store.EventPut, Revision: rev,
-				Record: store.Record{Key: k, Value: append([]byte{}, v[versionSize:]...), Version: rev}})
-		} else if tx.touched[k] {
+	for _, w := range writes {
+		k := []byte(w.Key)
+		if w.Delete {
+			if bk.Get(k) == nil {
+				continue
+			}
+			if err := bk.Delete(k); err != nil {
+				return nil, fmt.Errorf("delete %q: %w", w.Key, err)
+			}
 			evs = append(evs, store.Event{Type: store.EventDelete, Revision: rev,
-				Record: store.Record{Key: k, Version: rev}})
+				Record: store.Record{Key: w.Key, Version: rev}})
+			continue
 		}
+		v := make([]byte, versionSize, versionSize+len(w.Value))
+		binary.BigEndian.PutUint64(v, uint64(rev))
+		if err := bk.Put(k, append(v, w.Value...)); err != nil {
+			return nil, fmt.Errorf("put %q: %w", w.Key, err)
+		}
+		evs = append(evs, store.Event{Type: store.EventPut, Revision: rev,
+			Record: store.Record{Key: w.Key, Value: w.Value, Version: rev}})
 	}
-	return evs
+	return evs, nil
+}
+
+func (b *backend) Commit(rev int64) error {
+	btx := b.pending
+	b.pending = nil
+	if err := btx.Bucket(bucketMeta).Put(keyRevision, binary.BigEndian.AppendUint64(nil, uint64(rev))); err != nil {
+		_ = btx.Rollback()
+		return err
+	}
+	if err := btx.Commit(); err != nil {
+		return err
+	}
+	b.rev.Store(rev)
+	return nil
+}
+
+func (b *backend) Abort() {
+	if b.pending != nil {
+		_ = b.pending.Rollback()
+		b.pending = nil
+	}
+}
+
+// bucketSnapshot reads the records bucket of one bbolt transaction.
+type bucketSnapshot struct{ b *bbolt.Bucket }
+
+// decode splits a stored value into its version and payload.
+func decode(key, v []byte) ([]byte, int64, error) {
+	if len(v) < versionSize {
+		return nil, 0, fmt.Errorf("store: record %q: corrupt value of %d bytes", key, len(v))
+	}
+	return v[versionSize:], int64(binary.BigEndian.Uint64(v)), nil
+}
+
+func (s bucketSnapshot) Get(key string) ([]byte, int64, bool, error) {
+	v := s.b.Get([]byte(key))
+	if v == nil {
+		return nil, 0, false, nil
+	}
+	value, version, err := decode([]byte(key), v)
+	return value, version, err == nil, err
+}
+
+func (s bucketSnapshot) Scan(prefix string, fn func(key string, value []byte, version int64)) error {
+	p := []byte(prefix)
+	c := s.b.Cursor()
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		value, version, err := decode(k, v)
+		if err != nil {
+			return err
+		}
+		fn(string(k), value, version)
+	}
+	return nil
 }

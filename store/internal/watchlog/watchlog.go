@@ -105,15 +105,19 @@ func (l *Log) Append(rev int64, events []store.Event) {
 
 // Compact forgets every revision up to and including rev (at most the
 // newest one). Watchers that have not delivered them end with
-// store.ErrCompacted.
-func (l *Log) Compact(rev int64) {
+// store.ErrCompacted. After Close it fails with store.ErrClosed. It is the
+// Compact of the stores that keep their history in a Log.
+func (l *Log) Compact(rev int64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	rev = min(rev, l.last)
-	if rev <= l.compacted {
-		return
+	if l.closed {
+		return store.ErrClosed
 	}
-	l.dropLocked(int(rev - l.compacted))
+	rev = min(rev, l.last)
+	if rev > l.compacted {
+		l.dropLocked(int(rev - l.compacted))
+	}
+	return nil
 }
 
 // dropLocked forgets the oldest n revisions.
@@ -153,7 +157,8 @@ func (l *Log) Close() {
 
 // Watch starts a watcher of the keys under prefix for revisions after
 // afterRevision. It fails with store.ErrCompacted if the Log no longer holds
-// the revision after afterRevision.
+// the revision after afterRevision, and with store.ErrClosed after Close.
+// It is the Watch of the stores that keep their history in a Log.
 func (l *Log) Watch(ctx context.Context, prefix string, afterRevision int64) (store.Watcher, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -61,9 +61,9 @@ func TestCompactClampsAndNeverGoesBack(t *testing.T) {
 	for rev := int64(1); rev <= 3; rev++ {
 		l.Append(rev, events(rev, 1, 0))
 	}
-	l.Compact(100)
+	check.NoError(t, l.Compact(100))
 	check.Equal(t, int64(3), l.Compacted())
-	l.Compact(1)
+	check.NoError(t, l.Compact(1))
 	check.Equal(t, int64(3), l.Compacted())
 	l.Append(4, events(4, 1, 0))
 	w, err := l.Watch(context.Background(), "", 3)
@@ -84,4 +84,5 @@ func TestWatchArguments(t *testing.T) {
 	check.ErrorIs(t, w.Err(), store.ErrClosed)
 	_, err = l.Watch(context.Background(), "", 0)
 	check.ErrorIs(t, err, store.ErrClosed)
+	check.ErrorIs(t, l.Compact(0), store.ErrClosed)
 }
