@@ -36,6 +36,15 @@
 //     running watchers end with Err matching store.ErrClosed. A watcher
 //     whose context ends closes its channel with a nil Err.
 //
+//   - The functions of concurrent Updates run concurrently (the first
+//     time each runs): no store holds a lock while an Update's fn runs for
+//     the first time. Updates that read before any of them commits and
+//     conflict in pairs fail alone: only the one that lost runs again; the
+//     others commit and run once each, every one as its own revision.
+//   - store.LimitsOf(s) is exact: a transaction at the limits commits, one
+//     more write, read or byte fails with store.ErrTooLarge and commits
+//     nothing.
+//
 // Stores that can forget history on demand implement Compactor, and the
 // suite then checks the compaction paths too.
 //
@@ -92,6 +101,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Compaction", testCompaction},
 		{"CompactionOfRunningWatch", testCompactionOfRunningWatch},
 		{"Close", testClose},
+		{"ConcurrentCommits", testConcurrentCommits},
+		{"Limits", testLimits},
 		{"Property", testProperty},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, o(t)) })
