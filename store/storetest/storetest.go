@@ -3,55 +3,42 @@
 //
 // Besides the contract in the documentation of package store, the suite
 // holds implementations to these rules, on which ecskit relies:
-//
 //   - A transaction consumes a revision only if it changes a record: a
 //     transaction that only reads, that deletes missing keys, or that
 //     creates a key and deletes it again commits nothing. So an unfiltered
 //     watch sees every revision, without gaps.
-//
 //   - For an EventDelete, Record.Key is the deleted key, Record.Value is nil
 //     and Record.Version is the revision of the delete. For an EventPut,
 //     Record.Version equals Event.Revision.
-//
 //   - Inside the transaction that wrote it, a record's Version is 0.
-//
 //   - List returns records sorted by key; prefix matching is plain string
 //     prefix matching ("a/" does not match "ab").
-//
 //   - Put copies the value: changing the caller's buffer afterwards changes
 //     nothing, and neither does changing a value a read returned.
-//
 //   - Update returns the error of fn unchanged (errors.Is matches it) and
 //     re-raises a panic of fn; both roll back. An Update whose context is
 //     done before it commits rolls back and returns the context's error.
-//
 //   - View and Update with a context that is already done return the
 //     context's error without running fn; Watch returns that error too, or
 //     a watcher that ends at once with a nil Err.
-//
 //   - A View reads one revision throughout: it does not see the
 //     uncommitted writes of a running Update, nor what commits while it is
 //     open, and neither waits for the other.
-//
 //   - Put and Delete inside View fail with store.ErrReadOnly, and Put with
 //     an empty key fails. A Tx used after its function returned fails.
-//
 //   - Watch with an afterRevision the store no longer holds fails with
 //     store.ErrCompacted, either from Watch or as the watcher's Err after
 //     it delivered nothing. A running watcher that the history left behind
 //     ends with Err matching store.ErrCompacted after a gap-free prefix of
 //     the events: it never skips one.
-//
 //   - After Close, View, Update and Watch fail with store.ErrClosed and
 //     running watchers end with Err matching store.ErrClosed. A watcher
 //     whose context ends closes its channel with a nil Err.
-//
 //   - The functions of concurrent Updates run concurrently (the first
 //     time each runs): no store holds a lock while an Update's fn runs for
 //     the first time. Updates that read before any of them commits and
 //     conflict in pairs fail alone: only the one that lost runs again; the
 //     others commit and run once each, every one as its own revision.
-//
 //   - store.LimitsOf(s) is exact: a transaction at the limits commits, one
 //     more write, read or byte fails with store.ErrTooLarge and commits
 //     nothing.
