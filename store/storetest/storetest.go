@@ -3,6 +3,7 @@
 //
 // Besides the contract in the documentation of package store, the suite
 // holds implementations to these rules, on which ecskit relies:
+//
 //   - A transaction consumes a revision only if it changes a record: a
 //     transaction that only reads, that deletes missing keys, or that
 //     creates a key and deletes it again commits nothing. So an unfiltered
