@@ -33,8 +33,15 @@
 //   - etcd bounds one transaction: at most --max-txn-ops writes and at most
 //     as many compares (one per key read with Get outside a listed prefix,
 //     one per listed prefix, plus the fence), default 128, and at most
-//     --max-request-bytes in all. Raise them on the etcd server if ecskit's
-//     transactions outgrow them; etcd's refusal is returned by Update.
+//     --max-request-bytes in all, default 1.5 MiB. The store knows these
+//     bounds (Config.MaxTxnOps and Config.MaxRequestBytes, which must not
+//     exceed the server's) and reports them as store.Limits: MaxOps is
+//     MaxTxnOps less one (for the fence), and MaxBytes is MaxRequestBytes
+//     less the most the encoding, the key prefix and the fence can take for
+//     that many operations. An Update beyond its Limits fails before
+//     anything is sent, with an error matching store.ErrTooLarge, and so
+//     does one that etcd refuses for its size. An Update that sends nothing
+//     (it only reads) is never too large.
 //   - The commit itself is not abandoned when ctx ends while it is in
 //     flight (so Update always knows whether it committed); it is bounded
 //     by commitTimeout. A ctx that ends before the commit is sent rolls the
@@ -63,6 +70,8 @@ import (
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/ecskit/ecs/store"
 )
@@ -74,6 +83,15 @@ const (
 	// DefaultMaxAttempts is how often Update runs fn before it reports
 	// store.ErrConflict.
 	DefaultMaxAttempts = 10
+	// DefaultMaxTxnOps is etcd's default --max-txn-ops: the most writes,
+	// and the most compares, of one Txn.
+	DefaultMaxTxnOps = 128
+	// DefaultMaxRequestBytes is etcd's default --max-request-bytes: the
+	// largest request it accepts, 1.5 MiB.
+	DefaultMaxRequestBytes = 3 << 19
+	// grpcOverhead is what etcd's gRPC server accepts beyond
+	// MaxRequestBytes; the client's send limit must cover both.
+	grpcOverhead = 512 << 10
 	// defaultDialTimeout bounds the first connection made by Open.
 	defaultDialTimeout = 5 * time.Second
 	// commitTimeout bounds one commit Txn, which runs to completion even
@@ -112,6 +130,11 @@ type Config struct {
 	// MaxAttempts bounds how often Update runs fn on conflicts;
 	// DefaultMaxAttempts if zero.
 	MaxAttempts int
+	// MaxTxnOps is the server's --max-txn-ops; DefaultMaxTxnOps if zero.
+	MaxTxnOps int
+	// MaxRequestBytes is the server's --max-request-bytes;
+	// DefaultMaxRequestBytes if zero.
+	MaxRequestBytes int
 }
 
 // Store is a store.Store in etcd. Create it with Open or New.
@@ -121,6 +144,7 @@ type Store struct {
 	prefix      string // data keys are prefix+key
 	fence       string // written by every transaction that deletes
 	maxAttempts int
+	limits      store.Limits
 
 	// life ends, with cause store.ErrClosed, when the store is closed.
 	life     context.Context
@@ -139,6 +163,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if dial == 0 {
 		dial = defaultDialTimeout
 	}
+	if cfg.MaxTxnOps == 0 {
+		cfg.MaxTxnOps = DefaultMaxTxnOps
+	}
+	if cfg.MaxRequestBytes == 0 {
+		cfg.MaxRequestBytes = DefaultMaxRequestBytes
+	}
 	c, err := clientv3.New(clientv3.Config{
 		Endpoints:   cfg.Endpoints,
 		DialTimeout: dial,
@@ -146,6 +176,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		Username:    cfg.Username,
 		Password:    cfg.Password,
 		Context:     context.WithoutCancel(ctx),
+		// The client's default (2 MiB) is below what a server with a
+		// raised --max-request-bytes accepts.
+		MaxCallSendMsgSize: max(2<<20, cfg.MaxRequestBytes+grpcOverhead),
 		// Failures reach the caller as errors; the client's own log of
 		// its retries would only repeat them on stderr.
 		Logger: zap.NewNop(),
@@ -161,18 +194,20 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		_ = c.Close()
 		return nil, fmt.Errorf("store/etcd: reach %v: %w", cfg.Endpoints, err)
 	}
-	s := newStore(c, cfg.Prefix, cfg.MaxAttempts)
+	s := newStore(c, cfg)
 	s.ownsClient = true
 	return s, nil
 }
 
 // New returns a store under prefix (DefaultPrefix if empty) that uses
-// client. Close leaves the client open.
+// client, for a server with etcd's default bounds on a transaction.
+// Close leaves the client open.
 func New(client *clientv3.Client, prefix string) *Store {
-	return newStore(client, prefix, 0)
+	return newStore(client, Config{Prefix: prefix, MaxTxnOps: DefaultMaxTxnOps, MaxRequestBytes: DefaultMaxRequestBytes})
 }
 
-func newStore(c *clientv3.Client, prefix string, maxAttempts int) *Store {
+func newStore(c *clientv3.Client, cfg Config) *Store {
+	prefix, maxAttempts := cfg.Prefix, cfg.MaxAttempts
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
@@ -183,15 +218,47 @@ func newStore(c *clientv3.Client, prefix string, maxAttempts int) *Store {
 		maxAttempts = DefaultMaxAttempts
 	}
 	life, cancel := context.WithCancelCause(context.Background())
+	fence := strings.TrimSuffix(prefix, "/") + ".deletions"
 	return &Store{
 		client:      c,
 		prefix:      prefix,
-		fence:       strings.TrimSuffix(prefix, "/") + ".deletions",
+		fence:       fence,
 		maxAttempts: maxAttempts,
+		limits:      limits(cfg.MaxTxnOps, cfg.MaxRequestBytes, len(prefix), len(fence), len(cfg.Username)),
 		life:        life,
 		close:       cancel,
 	}
 }
+
+// Bytes that the encoding of a Txn adds, at most, to what store.Limits
+// counts (the keys without the store's prefix, the values):
+const (
+	// putOverhead per write: the tags and lengths of the RequestOp and of
+	// its PutRequest or DeleteRangeRequest, key and value.
+	putOverhead = 20
+	// compareOverhead per compare: tags, lengths, the result, the target
+	// and the ModRevision; a prefix compare also carries its range end,
+	// as long as the prefix (store.Limits counts listed prefixes twice).
+	compareOverhead = 32
+	// requestOverhead once: the raft request's header (its ID, the user
+	// name and auth revision) and the tag and length of the Txn.
+	requestOverhead = 128
+)
+
+// limits returns the store.Limits of a store whose data keys carry a
+// prefix of prefixLen bytes, for a server with the given bounds.
+func limits(maxTxnOps, maxRequestBytes, prefixLen, fenceLen, userLen int) store.Limits {
+	ops := maxTxnOps - 1 // the fence takes a write and a compare
+	reserve := requestOverhead + userLen +
+		putOverhead + fenceLen + compareOverhead + fenceLen + // the fence
+		ops*(putOverhead+prefixLen) + // every write
+		ops*(compareOverhead+2*prefixLen) // every compare
+	return store.Limits{MaxOps: max(ops, 0), MaxBytes: max(maxRequestBytes-reserve, 0)}
+}
+
+// Limits returns the bounds on one transaction; see the package
+// documentation.
+func (s *Store) Limits() store.Limits { return s.limits }
 
 // Client returns the etcd client the store uses.
 func (s *Store) Client() *clientv3.Client { return s.client }
@@ -226,6 +293,9 @@ func (s *Store) wrap(ctx context.Context, err error) error {
 		return context.Cause(ctx)
 	case errors.Is(err, rpctypes.ErrCompacted):
 		return fmt.Errorf("store/etcd: %w: %w", store.ErrCompacted, err)
+	case errors.Is(err, rpctypes.ErrTooManyOps), errors.Is(err, rpctypes.ErrRequestTooLarge),
+		status.Code(err) == codes.ResourceExhausted:
+		return fmt.Errorf("store/etcd: %w: %w", store.ErrTooLarge, err)
 	}
 	return fmt.Errorf("store/etcd: %w", err)
 }
@@ -360,4 +430,7 @@ func (s *Store) Compact(rev int64) error {
 	return nil
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store   = (*Store)(nil)
+	_ store.Limiter = (*Store)(nil)
+)

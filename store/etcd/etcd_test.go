@@ -14,7 +14,9 @@ import (
 
 // TestConformance runs the shared suite; each store gets its own prefix
 // on one embedded server, and the subtests run one at a time, so nothing
-// else writes while a subtest counts revisions.
+// else writes while a subtest counts revisions. The suite's transactions
+// need more than etcd's default 128 operations; the store is told of 1,000,
+// which the server (etcdtest.MaxTxnOps) allows.
 func TestConformance(t *testing.T) {
 	srv := etcdtest.Start(t)
 	n := 0
@@ -23,6 +25,7 @@ func TestConformance(t *testing.T) {
 		s, err := etcd.Open(context.Background(), etcd.Config{
 			Endpoints: srv.Endpoints,
 			Prefix:    fmt.Sprintf("/conformance/%d/", n),
+			MaxTxnOps: 1000,
 		})
 		if err != nil {
 			t.Fatalf("open: %v", err)

@@ -215,6 +215,9 @@ type commit struct {
 // nothing. A delete of a key the snapshot did not hold is dropped (so a
 // no-op consumes no revision) and guarded like a read.
 func (t *tx) prepare() (*commit, error) {
+	if n := len(t.writes); n > t.s.limits.MaxOps {
+		return nil, t.tooLarge(fmt.Sprintf("%d writes", n))
+	}
 	var c commit
 	deleted := false
 	for _, key := range slices.Sorted(maps.Keys(t.writes)) {
@@ -236,6 +239,9 @@ func (t *tx) prepare() (*commit, error) {
 	if len(c.ops) == 0 {
 		return nil, nil
 	}
+	if err := t.checkSize(); err != nil {
+		return nil, err
+	}
 	if deleted {
 		c.ops = append(c.ops, clientv3.OpPut(t.s.fence, ""))
 	}
@@ -252,6 +258,35 @@ func (t *tx) prepare() (*commit, error) {
 		c.cmps = append(c.cmps, clientv3.Compare(clientv3.ModRevision(t.s.fence), "<", t.rev+1))
 	}
 	return &c, nil
+}
+
+// checkSize checks the reads and bytes of the transaction against the
+// store's Limits, counted as store.Limits documents.
+func (t *tx) checkSize() error {
+	lim := t.s.limits
+	if n := len(t.got) + len(t.listed); n > lim.MaxOps {
+		return t.tooLarge(fmt.Sprintf("%d reads", n))
+	}
+	size := 0
+	for k, w := range t.writes {
+		size += len(k) + len(w.value)
+	}
+	for k := range t.got {
+		size += len(k)
+	}
+	for p := range t.listed {
+		size += 2 * len(p)
+	}
+	if size > lim.MaxBytes {
+		return t.tooLarge(fmt.Sprintf("%d bytes", size))
+	}
+	return nil
+}
+
+func (t *tx) tooLarge(what string) error {
+	lim := t.s.limits
+	return fmt.Errorf("store/etcd: transaction of %s, beyond the limits of %d operations and %d bytes (etcd's --max-txn-ops and --max-request-bytes): %w",
+		what, lim.MaxOps, lim.MaxBytes, store.ErrTooLarge)
 }
 
 // coveredByList reports whether key lies under a listed prefix, whose guard

@@ -42,8 +42,18 @@ type Server struct {
 	Endpoints []string
 }
 
+// Option changes the configuration of a Server.
+type Option func(*embed.Config)
+
+// WithMaxTxnOps sets the server's limit on the compares, and on the
+// writes, of one transaction (MaxTxnOps by default; etcd's own default is
+// 128).
+func WithMaxTxnOps(n int) Option {
+	return func(c *embed.Config) { c.MaxTxnOps = uint(n) }
+}
+
 // Start starts a server for t and stops it when t ends.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	cfg := embed.NewConfig()
 	cfg.Name = "etcdtest"
@@ -61,6 +71,9 @@ func Start(t testing.TB) *Server {
 	cfg.ListenClientUrls, cfg.AdvertiseClientUrls = local(), local()
 	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = local(), local()
 	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
+	for _, o := range opts {
+		o(cfg)
+	}
 
 	e, err := embed.StartEtcd(cfg)
 	if err != nil {
