@@ -55,6 +55,7 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/ecskit/ecs/store"
 	"github.com/ecskit/ecs/store/internal/watchlog"
@@ -231,7 +232,7 @@ type backend Store
 func (b *backend) Snapshot() (writer.Snapshot, int64, func(), error) {
 	btx, err := b.db.Begin(false)
 	if err != nil {
-		if errors.Is(err, bbolt.ErrDatabaseNotOpen) {
+		if errors.Is(err, berrors.ErrDatabaseNotOpen) {
 			err = store.ErrClosed
 		}
 		return nil, 0, nil, err
