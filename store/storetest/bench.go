@@ -27,7 +27,9 @@ const (
 // has keys of its own; in "shared" the second key of each transaction is
 // one of a few keys all goroutines share, so transactions conflict. open
 // must return a new, empty store; Benchmark closes it. ns/op is the time
-// per committed transaction.
+// per transaction; runs/op counts the calls of its function (more than 1
+// when conflicts made the store run it again), conflicts/op the Updates
+// that reported store.ErrConflict.
 func Benchmark(b *testing.B, open func(b *testing.B) store.Store) {
 	for _, shared := range []bool{false, true} {
 		name := "disjoint"
@@ -77,6 +79,7 @@ func benchUpdates(b *testing.B, s store.Store, workers int, shared bool) {
 	var (
 		next     atomic.Int64 // transactions handed out
 		failures atomic.Int64 // ErrConflict reports
+		runs     atomic.Int64 // calls of the transaction functions
 		wg       sync.WaitGroup
 		errOnce  sync.Once
 		firstErr error
@@ -95,6 +98,7 @@ func benchUpdates(b *testing.B, s store.Store, workers int, shared bool) {
 				}
 				k3 := benchKey(w, (i+benchKeysPerWorker/2)%benchKeysPerWorker)
 				err := s.Update(ctx, func(tx store.Tx) error {
+					runs.Add(1)
 					n1, err := benchRead(tx, k1)
 					if err != nil {
 						return err
@@ -128,6 +132,7 @@ func benchUpdates(b *testing.B, s store.Store, workers int, shared bool) {
 		b.Fatal(firstErr)
 	}
 	b.ReportMetric(float64(failures.Load())/float64(b.N), "conflicts/op")
+	b.ReportMetric(float64(runs.Load())/float64(b.N), "runs/op")
 }
 
 // benchValue is n in decimal, padded with spaces to benchValueSize bytes.
