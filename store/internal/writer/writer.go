@@ -33,6 +33,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ecskit/ecs/store"
 	"github.com/ecskit/ecs/store/internal/watchlog"
@@ -76,9 +77,9 @@ type Committer struct {
 	token chan struct{}
 
 	mu     sync.Mutex
-	queue  []*member // waiting for a leader
-	closed bool
-	active sync.WaitGroup // running Updates
+	queue  []*member      // waiting for a leader
+	closed atomic.Bool    // set under mu
+	active sync.WaitGroup // running Updates; Add under mu
 
 	// Guarded by token.
 	rev  int64 // the latest committed revision
@@ -165,22 +166,18 @@ func (c *Committer) Update(ctx context.Context, fn func(store.Tx) error) error {
 // store.ErrClosed.
 func (c *Committer) Close() {
 	c.mu.Lock()
-	c.closed = true
+	c.closed.Store(true)
 	c.mu.Unlock()
 	c.active.Wait()
 }
 
 // Closed reports whether Close was called.
-func (c *Committer) Closed() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.closed
-}
+func (c *Committer) Closed() bool { return c.closed.Load() }
 
 func (c *Committer) enter() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
+	if c.closed.Load() {
 		return false
 	}
 	c.active.Add(1)
@@ -227,12 +224,12 @@ func (c *Committer) wait(m *member) {
 		case tx := <-m.turn:
 			runTurn(m, tx)
 		case c.token <- struct{}{}:
+			defer func() { <-c.token }()
 			select {
 			case <-m.done: // settled by the group that just ended
 			default:
 				c.lead(m)
 			}
-			<-c.token
 			return
 		case <-ctxDone:
 			if c.dequeue(m) {
