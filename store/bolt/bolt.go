@@ -260,7 +260,7 @@ func (b *backend) Pending() writer.Snapshot {
 
 func (b *backend) Apply(rev int64, writes []writer.Write) ([]store.Event, error) {
 	bk := b.pending.Bucket(bucketRecords)
-	var evs []store.Event
+	evs := make([]store.Event, 0, len(writes))
 	for _, w := range writes {
 		k := []byte(w.Key)
 		if w.Delete {

@@ -166,7 +166,7 @@ func (b *backend) Begin() error {
 func (b *backend) Pending() writer.Snapshot { return treeSnapshot{b.pending.root} }
 
 func (b *backend) Apply(rev int64, writes []writer.Write) ([]store.Event, error) {
-	var evs []store.Event
+	evs := make([]store.Event, 0, len(writes))
 	for _, w := range writes {
 		switch {
 		case !w.Delete:

@@ -3,7 +3,6 @@ package writer
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -212,8 +211,9 @@ func (tx *Tx) Revision() int64 { return tx.rev }
 // sortedWrites returns the buffered writes in key order.
 func (tx *Tx) sortedWrites() []Write {
 	ws := make([]Write, 0, len(tx.writes))
-	for _, k := range slices.Sorted(maps.Keys(tx.writes)) {
-		ws = append(ws, tx.writes[k])
+	for _, w := range tx.writes {
+		ws = append(ws, w)
 	}
+	slices.SortFunc(ws, func(a, b Write) int { return strings.Compare(a.Key, b.Key) })
 	return ws
 }

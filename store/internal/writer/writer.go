@@ -224,12 +224,7 @@ func (c *Committer) wait(m *member) {
 		case tx := <-m.turn:
 			runTurn(m, tx)
 		case c.token <- struct{}{}:
-			defer func() { <-c.token }()
-			select {
-			case <-m.done: // settled by the group that just ended
-			default:
-				c.lead(m)
-			}
+			c.leadOrLeave(m)
 			return
 		case <-ctxDone:
 			if c.dequeue(m) {
@@ -238,6 +233,17 @@ func (c *Committer) wait(m *member) {
 			}
 			ctxDone = nil // a leader has it; the group decides
 		}
+	}
+}
+
+// leadOrLeave runs with the token held: it leads a group unless m was
+// settled by the group that just ended, and gives the token back.
+func (c *Committer) leadOrLeave(m *member) {
+	defer func() { <-c.token }()
+	select {
+	case <-m.done:
+	default:
+		c.lead(m)
 	}
 }
 
