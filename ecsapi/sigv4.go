@@ -34,6 +34,8 @@ type verifier struct {
 	keys   map[string]string
 	region string
 	now    func() time.Time
+	// service is the signing name required ("": SigningName).
+	service string
 }
 
 // authHeader is a parsed Authorization header.
@@ -64,8 +66,12 @@ func (v *verifier) verify(r *http.Request, body []byte) error {
 	if ah.region != v.region {
 		return authErr(codeInvalidSignature, "Credential should be scoped to a valid region, not '"+ah.region+"'. ")
 	}
-	if ah.service != SigningName {
-		return authErr(codeInvalidSignature, "Credential should be scoped to correct service: '"+SigningName+"'. ")
+	service := v.service
+	if service == "" {
+		service = SigningName
+	}
+	if ah.service != service {
+		return authErr(codeInvalidSignature, "Credential should be scoped to correct service: '"+service+"'. ")
 	}
 	amzDate := r.Header.Get(amzDateHeader)
 	if amzDate == "" {
