@@ -9,6 +9,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // The file's layout: groups/<name> and streams/<group>\x00<stream> hold
@@ -179,7 +180,7 @@ func (s *Store) unpersistStream(st *stream) error {
 }
 
 func deleteStream(tx *bolt.Tx, st *stream) error {
-	if err := tx.Bucket(bucketEvents).DeleteBucket(idKey(st.id)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+	if err := tx.Bucket(bucketEvents).DeleteBucket(idKey(st.id)); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 		return err
 	}
 	return tx.Bucket(bucketStreams).Delete(streamKey(st))
