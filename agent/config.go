@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/ecskit/ecs/clock"
+	"github.com/ecskit/ecs/logs"
 	"github.com/ecskit/ecs/runtime"
+	"github.com/ecskit/ecs/secrets"
 )
 
 // Config configures an Agent. ControlPlane and Runtime are required; every
@@ -66,6 +68,13 @@ type Config struct {
 	// Metadata configures the task metadata endpoint and task role
 	// credentials (off by default).
 	Metadata MetadataConfig
+	// Secrets resolves containers' secrets and log secretOptions when a
+	// task starts (nil: a task with secrets stops before it starts, with
+	// ECS's ResourceInitializationError reason).
+	Secrets secrets.Provider
+	// Logs receives the output of containers whose logDriver is awslogs
+	// (nil: their output is not shipped).
+	Logs logs.Sink
 }
 
 // Attributes describe a container instance; they become ECS attributes at

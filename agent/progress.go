@@ -49,6 +49,9 @@ func (t *task) startSteps(ctx context.Context) {
 		}
 		t.volumesOK = true
 	}
+	if !t.resolveSecrets(ctx) {
+		return
+	}
 	pulling := false
 	for _, c := range t.containers {
 		if t.desired != ecs.TaskStatusRunning {
@@ -85,8 +88,18 @@ func (t *task) startSteps(ctx context.Context) {
 			if c.known == StatusPulled {
 				t.create(ctx, c)
 			} else {
-				id := c.id
+				id, name := c.id, c.name
+				target, err := t.awslogsTarget(c)
+				if err != nil {
+					t.fail(c, prefixStart+"failed to initialize logging driver: "+err.Error())
+					return
+				}
 				t.spawn(ctx, c, opStart, func(ctx context.Context) (string, error) {
+					if target != nil {
+						if err := t.prepareLogStream(ctx, target, name, id); err != nil {
+							return "", err
+						}
+					}
 					ctx, cancel := context.WithTimeout(ctx, t.a.cfg.StartTimeout)
 					defer cancel()
 					return "", t.a.cfg.Runtime.Start(ctx, id)
@@ -177,6 +190,9 @@ func (t *task) apply(ctx context.Context, r result) {
 		if r.err != nil && !stopping {
 			t.fail(c, prefixStart+r.err.Error())
 			return
+		}
+		if r.err == nil {
+			t.followLogs(ctx, c)
 		}
 		t.inspect(ctx, c)
 	case opStop:

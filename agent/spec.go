@@ -152,7 +152,7 @@ func (t *task) spec(c *container) (runtime.ContainerSpec, error) {
 		s.Labels[k] = v
 	}
 	s.Labels[LabelContainerName] = c.name
-	s.Env = t.env(d)
+	s.Env = append(t.env(d), c.secretEnv...)
 	for _, pm := range d.PortMappings {
 		if pm.ContainerPort == nil {
 			if pm.ContainerPortRange != "" {
@@ -221,7 +221,7 @@ func (t *task) spec(c *container) (runtime.ContainerSpec, error) {
 		}
 	}
 	if lc := d.LogConfiguration; lc != nil {
-		s.LogDriver, s.LogOptions = lc.LogDriver, lc.Options
+		s.LogDriver, s.LogOptions = lc.LogDriver, withSecretOptions(lc.Options, c.secretLogOptions)
 	}
 	s.HealthCheck = healthCheckSpec(d.HealthCheck)
 	return s, nil

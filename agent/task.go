@@ -32,6 +32,7 @@ type task struct {
 	reason     string
 	volumes    map[string]string // task-scoped volume -> engine volume name
 	volumesOK  bool
+	secretsOK  bool // secrets of the containers to create are resolved
 	// foreign marks a saved task of an earlier registration: the agent
 	// stops it and does not report it.
 	foreign bool
@@ -71,6 +72,10 @@ type container struct {
 	startedAt  time.Time
 	bindings   []ecs.NetworkBinding
 	reported   ecs.ContainerStateChange // last acknowledged
+	// secretEnv ("NAME=value") and secretLogOptions are the resolved
+	// secrets; never logged, persisted or reported.
+	secretEnv        []string
+	secretLogOptions map[string]string
 }
 
 // op names an engine call made for a container.

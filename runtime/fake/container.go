@@ -23,6 +23,7 @@ type script struct {
 	ignoreSigterm bool
 	oomAfter      time.Duration
 	hasOOM        bool
+	output        string // printed at start, $NAME expanded
 }
 
 func parseScript(env []string) (script, error) {
@@ -51,6 +52,8 @@ func parseScript(env []string) (script, error) {
 		case EnvOOM:
 			s.oomAfter, err = time.ParseDuration(v)
 			s.hasOOM = true
+		case EnvOutput:
+			s.output = v
 		}
 		if err != nil {
 			return s, fmt.Errorf("fake: %s=%q: %v", k, v, err)
@@ -69,6 +72,8 @@ type container struct {
 	gen int
 	// exited is closed when the current run ends.
 	exited chan struct{}
+	// output is what the container printed (ECSKIT_FAKE_OUTPUT).
+	output []runtime.LogLine
 }
 
 func (c *container) signalExit() {
@@ -176,6 +181,7 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 	c.status.Error = ""
 	c.status.Health = runtime.HealthNone
 	r.emit(runtime.EventStart, c)
+	c.output = append(c.output, printed(c.script.output, c.spec.Env, now)...)
 
 	if c.script.hasRunFor {
 		code := c.script.exitCode

@@ -11,6 +11,9 @@
 //	ECSKIT_FAKE_START_ERROR=msg    Start fails with this message
 //	ECSKIT_FAKE_IGNORE_SIGTERM=1   Stop waits the full timeout, then SIGKILL (exit 137)
 //	ECSKIT_FAKE_OOM=5s             killed by the OOM killer after this long (exit 137)
+//	ECSKIT_FAKE_OUTPUT=text        printed to stdout at start: one line per newline (or
+//	                               literal \n), $NAME and ${NAME} taken from the
+//	                               environment, as a shell's echo would (StreamLogs)
 //
 // Every time-driven behaviour happens on the injected clock.Clock: with a
 // clock.Fake, a container scripted to run for 10 s exits when a test
@@ -49,6 +52,7 @@ const (
 	EnvStartError    = "ECSKIT_FAKE_START_ERROR"
 	EnvIgnoreSigterm = "ECSKIT_FAKE_IGNORE_SIGTERM"
 	EnvOOM           = "ECSKIT_FAKE_OOM"
+	EnvOutput        = "ECSKIT_FAKE_OUTPUT"
 )
 
 const (
