@@ -381,6 +381,92 @@ spawn ok "stop-task" -- stop-task --cluster cli --task "$t2"
 spawn ok "stop-task" -- stop-task --cluster cli --task "$t3"
 join
 ecs wait tasks-stopped --cluster cli --tasks "$t2" "$t3" 2>"$work/err.$tag" || fail "wait tasks-stopped"
+# --- logs and secrets (issue 14): an SSM parameter and a Secrets Manager
+# secret injected into a task whose awslogs output the CLI reads back while
+# the task is still RUNNING; a missing secret stops a task before it starts.
+# ecsd serves logs, ssm and secretsmanager on its ECS listener, same keys.
+svc() { local s=$1; shift; aws "$s" "$@" --endpoint-url "$url" --region us-east-1 "${pager[@]}" --output json; }
+svc_ok() { # DESCRIPTION -- SERVICE ARGS...
+  local what=$1; shift 2
+  svc "$@" >"$work/out.$tag" 2>"$work/err.$tag" || fail "$what: exit $?"
+}
+svc_refused() { # CODE DESCRIPTION -- SERVICE ARGS...
+  local code=$1 what=$2; shift 3
+  if svc "$@" >"$work/out.$tag" 2>"$work/err.$tag"; then fail "$what: succeeded, want $code"; fi
+  grep -q "($code)" "$work/err.$tag" || fail "$what: want $code"
+  pass "$what -> $code"
+}
+logs_and_secrets() {
+  svc_ok "ssm put-parameter" -- ssm put-parameter --name /cli/db/password --value ssm-pw-0001 --type SecureString
+  want Version 1
+  svc_refused ParameterAlreadyExists "ssm put-parameter again" -- ssm put-parameter --name /cli/db/password --value x --type SecureString
+  svc_ok "ssm get-parameter" -- ssm get-parameter --name /cli/db/password --with-decryption
+  want Parameter.Value ssm-pw-0001
+  want Parameter.ARN arn:aws:ssm:us-east-1:000000000000:parameter/cli/db/password
+  svc_refused ParameterNotFound "ssm get-parameter unknown" -- ssm get-parameter --name /cli/none
+  svc_ok "secretsmanager create-secret" -- secretsmanager create-secret --name cli/api --secret-string '{"key":"sm-key-0002","other":"x"}'
+  local sm_arn; sm_arn=$(get ARN)
+  [[ $sm_arn == arn:aws:secretsmanager:us-east-1:000000000000:secret:cli/api-?????? ]] || fail "secret ARN $sm_arn"
+  svc_refused ResourceExistsException "secretsmanager create-secret again" -- secretsmanager create-secret --name cli/api --secret-string x
+  svc_ok "secretsmanager get-secret-value" -- secretsmanager get-secret-value --secret-id cli/api
+  want SecretString '{"key":"sm-key-0002","other":"x"}'
+  svc_refused ResourceNotFoundException "secretsmanager get-secret-value unknown" -- secretsmanager get-secret-value --secret-id nope
+  pass "ssm put-parameter/get-parameter; secretsmanager create-secret/get-secret-value"
+
+  cat >"$work/td-logs.json" <<JSON
+{"family": "cli-logs", "containerDefinitions": [{
+  "name": "app", "image": "busybox", "memory": 64,
+  "environment": [{"name": "ECSKIT_FAKE_OUTPUT", "value": "starting\nssm=\${PW}\nsm=\${KEY}"}],
+  "secrets": [{"name": "PW", "valueFrom": "arn:aws:ssm:us-east-1:000000000000:parameter/cli/db/password"},
+              {"name": "KEY", "valueFrom": "$sm_arn:key::"}],
+  "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/cli-logs", "awslogs-region": "us-east-1",
+    "awslogs-stream-prefix": "cli", "awslogs-create-group": "true"}}}]}
+JSON
+  ok "register cli-logs" -- register-task-definition --cli-input-json "file://$work/td-logs.json"
+  ok "run-task cli-logs" -- run-task --cluster cli --task-definition cli-logs
+  local arn; arn=$(get tasks.0.taskArn)
+  ecs wait tasks-running --cluster cli --tasks "$arn" 2>"$work/err.$tag" || fail "wait cli-logs running"
+  local stream="cli/app/${arn##*/}" seen=""
+  for _ in $(seq 40); do
+    svc_ok "logs get-log-events" -- logs get-log-events --log-group-name /ecs/cli-logs --log-stream-name "$stream" --start-from-head
+    if [ "$(get events.#)" = 3 ]; then seen=1; break; fi
+    sleep 0.25
+  done
+  [ -n "$seen" ] || fail "logs get-log-events: the container's 3 lines never arrived"
+  want events.0.message starting
+  want events.1.message ssm=ssm-pw-0001
+  want events.2.message sm=sm-key-0002
+  local fwd; fwd=$(get nextForwardToken)
+  svc_ok "logs get-log-events (forward, nothing new)" -- logs get-log-events --log-group-name /ecs/cli-logs --log-stream-name "$stream" --next-token "$fwd" --start-from-head
+  want events.# 0
+  want nextForwardToken "$fwd"
+  ok "describe-tasks cli-logs" -- describe-tasks --cluster cli --tasks "$arn"
+  want tasks.0.lastStatus RUNNING
+  if grep -q -e ssm-pw-0001 -e sm-key-0002 "$work/out.$tag"; then fail "a secret value appears in describe-tasks"; fi
+  pass "aws logs get-log-events: the lines the task printed, secrets resolved, while it is RUNNING"
+  svc_ok "logs filter-log-events" -- logs filter-log-events --log-group-name /ecs/cli-logs --filter-pattern 'sm-key -starting'
+  want events.# 1
+  want events.0.logStreamName "$stream"
+  svc_ok "logs describe-log-streams" -- logs describe-log-streams --log-group-name /ecs/cli-logs
+  want logStreams.0.logStreamName "$stream"
+  svc_ok "logs describe-log-groups" -- logs describe-log-groups --log-group-name-prefix /ecs/cli
+  want logGroups.0.logGroupName /ecs/cli-logs
+  svc_refused ResourceNotFoundException "logs get-log-events unknown stream" -- logs get-log-events --log-group-name /ecs/cli-logs --log-stream-name nope
+  pass "aws logs filter-log-events, describe-log-streams, describe-log-groups"
+  ok "stop-task cli-logs" -- stop-task --cluster cli --task "$arn"
+
+  sed 's#arn:aws:ssm:us-east-1:000000000000:parameter/cli/db/password#/cli/missing#; s#"cli-logs"#"cli-nosecret"#' "$work/td-logs.json" >"$work/td-nosecret.json"
+  ok "register cli-nosecret" -- register-task-definition --cli-input-json "file://$work/td-nosecret.json"
+  ok "run-task cli-nosecret" -- run-task --cluster cli --task-definition cli-nosecret
+  arn=$(get tasks.0.taskArn)
+  wait_until "a task with a missing secret stops" tasks.0.lastStatus STOPPED -- describe-tasks --cluster cli --tasks "$arn"
+  want tasks.0.stopCode TaskFailedToStart
+  want tasks.0.stoppedReason "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid parameters: /cli/missing"
+  want tasks.0.containers.0.runtimeId null
+  pass "missing secret -> STOPPED, TaskFailedToStart, ResourceInitializationError naming it; no container"
+}
+logs_and_secrets
+
 deregister_instance() {
   ok "deregister-container-instance" -- deregister-container-instance --cluster cli --container-instance "$1" --force
   want containerInstance.status INACTIVE
@@ -409,5 +495,6 @@ pid=""
 [ "$status" -eq 0 ] || fail "ecsd exited with $status after SIGTERM"
 grep -q "ecsd stopped" "$work/ecsd.log" || fail "ecsd did not log a clean stop"
 if grep -q "ecsd-cli-test-secret" "$work/ecsd.log"; then fail "the secret key appears in ecsd's log"; fi
+if grep -q -e ssm-pw-0001 -e sm-key-0002 "$work/ecsd.log"; then fail "a task's secret value appears in ecsd's log"; fi
 pass "SIGTERM: clean shutdown; no secret in the log"
 echo "awscli-test: all passed"

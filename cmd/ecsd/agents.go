@@ -10,8 +10,10 @@ import (
 
 	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/agent"
+	"github.com/ecskit/ecs/logs"
 	"github.com/ecskit/ecs/runtime/docker"
 	"github.com/ecskit/ecs/runtime/fake"
+	"github.com/ecskit/ecs/secrets"
 )
 
 // engineCheckTimeout bounds the first call to the local Docker engine.
@@ -26,6 +28,9 @@ type agentGroup struct {
 
 	// metadata configures the task metadata endpoint of the agents.
 	metadata agent.MetadataConfig
+	// logs and secrets are the agents' awslogs sink and secrets provider.
+	logs    logs.Sink
+	secrets secrets.Provider
 
 	mu      sync.Mutex
 	running map[string]bool // container instance ARN -> has an agent
@@ -83,6 +88,8 @@ func (g *agentGroup) startFake(cp *ecs.ControlPlane, ci *ecs.ContainerInstance) 
 		StopTimeout:          time.Second,
 		CleanupWait:          time.Minute,
 		Metadata:             fakeMetadata(g.metadata),
+		Logs:                 g.logs,
+		Secrets:              g.secrets,
 	})
 	g.log.Info("starting an in-process agent on a fake engine", "instance", arn)
 	g.run(a, arn)
@@ -110,7 +117,8 @@ func (g *agentGroup) startDocker(ctx context.Context, cp *ecs.ControlPlane, clus
 	g.mu.Lock()
 	g.closers = append(g.closers, rt.Close)
 	g.mu.Unlock()
-	a := agent.New(agent.Config{ControlPlane: cp, Runtime: rt, Cluster: cluster, Region: region, Logger: g.log.With("instance", "local"), Metadata: g.metadata})
+	a := agent.New(agent.Config{ControlPlane: cp, Runtime: rt, Cluster: cluster, Region: region, Logger: g.log.With("instance", "local"), Metadata: g.metadata,
+		Logs: g.logs, Secrets: g.secrets})
 	g.log.Info("registering the local Docker engine", "host", rt.Host(), "cluster", cluster)
 	g.run(a, "local")
 	return nil

@@ -39,6 +39,7 @@ import (
 
 	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/ecsapi"
+	"github.com/ecskit/ecs/logs"
 	"github.com/ecskit/ecs/store"
 	"github.com/ecskit/ecs/store/bolt"
 	"github.com/ecskit/ecs/store/memory"
@@ -77,6 +78,10 @@ type config struct {
 	taskMetadata      string // listen address of the task metadata endpoint ("" = off)
 	taskMetadataRoute bool
 	taskCredentials   string // -task-credentials FILE
+
+	logsFile      string        // -logs-file: bolt file of the CloudWatch Logs store ("" = memory)
+	logsRetention time.Duration // -logs-retention
+	logsMaxBytes  int64         // -logs-max-stream-bytes
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -97,6 +102,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.taskMetadata, "task-metadata", "", "serve the task metadata endpoint and task role credentials to the local agent's containers on this loopback address (ECS's is 127.0.0.1:51679; default off, or that address with -task-credentials)")
 	fs.BoolVar(&c.taskMetadataRoute, "task-metadata-route", true, "with -task-metadata: route 169.254.170.2:80 to the endpoint (iptables, as root), as ECS does; without it, containers reach the endpoint on the bridge gateway")
 	fs.StringVar(&c.taskCredentials, "task-credentials", "", `JSON file of task role credentials: {"<role ARN>": {"accessKeyId": "…", "secretAccessKey": "…", "sessionToken": "…"}}; tasks whose role is not in it are refused`)
+	fs.StringVar(&c.logsFile, "logs-file", "", "keep the CloudWatch Logs store (awslogs output) in this bbolt file (default: in memory)")
+	fs.DurationVar(&c.logsRetention, "logs-retention", 0, "drop log events older than this (default: keep them until a group's retention or -logs-max-stream-bytes drops them)")
+	fs.Int64Var(&c.logsMaxBytes, "logs-max-stream-bytes", logs.DefaultMaxStreamBytes, "bytes one log stream keeps; the oldest events are dropped first")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -197,11 +205,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	defer cp.Close()
 
+	side, err := openSideAPIs(ctx, cfg, keys, log)
+	if err != nil {
+		return err
+	}
+	defer side.close()
 	agents := newAgentGroup(ctx, log)
 	defer agents.stop()
 	if agents.metadata, err = metadataConfig(cfg); err != nil {
 		return err
 	}
+	agents.logs, agents.secrets = side.logs, side.secrets
 	opts := []ecsapi.Option{ecsapi.WithCredentials(keys), ecsapi.WithLogger(log)}
 	if cfg.endpoint != "" {
 		opts = append(opts, ecsapi.WithEndpoint(cfg.endpoint))
@@ -217,12 +231,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		}
 	}
 	api := ecsapi.New(cp, opts...)
-	return serve(ctx, cfg, api, log)
+	return serve(ctx, cfg, api, log, side.handlers...)
 }
 
 // serve listens and answers until ctx is done, then drains in-flight
 // requests.
-func serve(ctx context.Context, cfg config, api *ecsapi.Handler, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config, api *ecsapi.Handler, log *slog.Logger, side ...routedHandler) error {
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
 		return err
@@ -240,7 +254,7 @@ func serve(ctx context.Context, cfg config, api *ecsapi.Handler, log *slog.Logge
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.Handle("GET /metrics", api.MetricsHandler())
-	mux.Handle("/", api)
+	mux.Handle("/", route(api, side))
 
 	// Requests (long polls above all) see reqCtx end at shutdown.
 	reqCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
