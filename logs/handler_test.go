@@ -166,3 +166,24 @@ func TestHandlerProtocol(t *testing.T) {
 	rec = call("AmazonSSM.GetParameter", `{}`)
 	require.Equal(t, "UnknownOperationException", rec.Header().Get("X-Amzn-ErrorType"))
 }
+
+// TestClientSink ships through the HTTP Client, as a remote agent does.
+func TestClientSink(t *testing.T) {
+	ctx := context.Background()
+	s := logs.NewMemory()
+	var sink logs.Sink = logs.NewClient(serve(t, s), "us-east-1", testKey, testSecret, nil)
+	err := sink.EnsureStream(ctx, "/ecs/none", "x", false)
+	require.True(t, errors.Is(err, logs.ErrResourceNotFound), "%v", err)
+	require.False(t, s.GroupExists("/ecs/none"))
+	require.NoError(t, sink.EnsureStream(ctx, "/ecs/web", "web/app/1", true))
+	require.NoError(t, sink.EnsureStream(ctx, "/ecs/web", "web/app/1", true), "again: already there")
+	now := time.Now().UnixMilli()
+	require.NoError(t, sink.PutEvents(ctx, "/ecs/web", "web/app/1", []logs.InputLogEvent{{Timestamp: now, Message: "one"}, {Timestamp: now, Message: "two"}}))
+	evs, err := s.Events("/ecs/web", "web/app/1")
+	require.NoError(t, err)
+	require.Equal(t, []string{"one", "two"}, messages(evs))
+	err = logs.NewClient(serve(t, s), "us-east-1", testKey, "bad", nil).PutEvents(ctx, "/ecs/web", "web/app/1", []logs.InputLogEvent{{Timestamp: now, Message: "x"}})
+	var e *logs.Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, "InvalidSignatureException", e.Code)
+}

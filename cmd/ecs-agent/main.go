@@ -27,9 +27,11 @@ import (
 
 	"github.com/ecskit/ecs/agent"
 	"github.com/ecskit/ecs/ecsclient"
+	"github.com/ecskit/ecs/logs"
 	"github.com/ecskit/ecs/runtime"
 	"github.com/ecskit/ecs/runtime/docker"
 	"github.com/ecskit/ecs/runtime/fake"
+	"github.com/ecskit/ecs/secrets"
 )
 
 func main() {
@@ -105,6 +107,13 @@ func run(args []string) error {
 		copts = append(copts, ecsclient.WithCredentials(key, secret))
 	}
 	client := ecsclient.New(*endpoint, *region, copts...)
+	// awslogs output and secrets go through ecsd's CloudWatch Logs, SSM
+	// and Secrets Manager APIs, with the same keys.
+	sideURL := strings.TrimSpace(strings.Split(*endpoint, ",")[0])
+	sideKey, sideSecret := key, secret
+	if sideKey == "" {
+		sideKey, sideSecret = "ecskit", "ecskit"
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -119,6 +128,8 @@ func run(args []string) error {
 		Region:       *region,
 		Attributes:   agent.Attributes{AvailabilityZone: *az, InstanceType: *instanceType, Custom: custom},
 		Metadata:     meta,
+		Logs:         logs.NewClient(sideURL, *region, sideKey, sideSecret, nil),
+		Secrets:      secrets.NewClient(sideURL, *region, sideKey, sideSecret, nil),
 	})
 	go func() {
 		select {
