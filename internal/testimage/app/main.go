@@ -23,6 +23,9 @@
 //	-term-exit n          exit code after SIGTERM or SIGINT (default 143)
 //	-run d                exit after duration d (default: run forever)
 //	-exit n               exit code when -run elapses (default 0)
+//	-print text           print text to stdout at start ($NAME expanded from the
+//	                      environment; literal \n also breaks lines)
+//	-print-every d        then print "tick N <unix ms>" every d
 //
 // Without a memory limit of at most 4 GiB, allocation stops at 512 MiB
 // (and the program keeps running) to spare the host.
@@ -47,6 +50,7 @@
 //	ECSKIT_FAKE_IGNORE_SIGTERM=1  -ignore-sigterm  runtime and a real engine)
 //	ECSKIT_FAKE_OOM=5s            -oom-after 5s
 //	ECSKIT_FAKE_HEALTH=unhealthy  the health command fails
+//	ECSKIT_FAKE_OUTPUT=text       -print text
 //
 // ECSKIT_FAKE_START_ERROR has no equivalent: a real engine starts the
 // program whatever its environment says.
@@ -89,6 +93,8 @@ func run(args []string, getenv func(string) string) int {
 		termExit       = fs.Int("term-exit", 143, "exit code after SIGTERM or SIGINT")
 		runFor         = fs.Duration("run", 0, "exit after this long (0: forever)")
 		exitCode       = fs.Int("exit", 0, "exit code when -run elapses")
+		printText      = fs.String("print", "", "print this at start")
+		printEvery     = fs.Duration("print-every", 0, "print a numbered tick this often")
 	)
 	fs.Var(&writes, "write", "write `path=content`")
 	fs.Var(&copies, "copy", "copy `src=dst`")
@@ -119,6 +125,18 @@ func run(args []string, getenv func(string) string) int {
 			fmt.Fprintln(os.Stderr, "app:", err)
 			return 3
 		}
+	}
+
+	if *printText != "" {
+		fmt.Println(strings.TrimSuffix(os.Expand(strings.ReplaceAll(*printText, `\n`, "\n"), getenv), "\n"))
+	}
+	if *printEvery > 0 {
+		go func() {
+			for n := 1; ; n++ {
+				time.Sleep(*printEvery)
+				fmt.Printf("tick %d %d\n", n, time.Now().UnixMilli())
+			}
+		}()
 	}
 
 	// Some notified signal must stay: with none, a program that only waits
@@ -196,6 +214,7 @@ var fakeScript = map[string]string{
 	"ECSKIT_FAKE_EXIT_CODE":      "exit",
 	"ECSKIT_FAKE_IGNORE_SIGTERM": "ignore-sigterm",
 	"ECSKIT_FAKE_OOM":            "oom-after",
+	"ECSKIT_FAKE_OUTPUT":         "print",
 }
 
 // parse sets flags from the fake runtime's script, then from TESTAPP_<NAME>
