@@ -61,10 +61,19 @@ func (t *task) prepareLogStream(ctx context.Context, cfg *logs.AWSLogsConfig, na
 	case err == nil:
 		return nil
 	case errors.Is(err, logs.ErrResourceNotFound):
-		return errors.New("Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist.")
+		return engineError(logDriverFailure + "ResourceNotFoundException: The specified log group does not exist.")
 	}
-	return errors.New("Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: " + err.Error())
+	return engineError(logDriverFailure + err.Error())
 }
+
+// logDriverFailure starts the engine's answer when the awslogs driver
+// cannot start, which ECS reports as the container's reason.
+const logDriverFailure = "Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: "
+
+// engineError is an error worded exactly as the Docker engine words it.
+type engineError string
+
+func (e engineError) Error() string { return string(e) }
 
 // followLogs ships a started container's output until it ends.
 func (t *task) followLogs(ctx context.Context, c *container) {
