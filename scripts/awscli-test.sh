@@ -453,6 +453,11 @@ JSON
   want logGroups.0.logGroupName /ecs/cli-logs
   svc_refused ResourceNotFoundException "logs get-log-events unknown stream" -- logs get-log-events --log-group-name /ecs/cli-logs --log-stream-name nope
   pass "aws logs filter-log-events, describe-log-streams, describe-log-groups"
+  if [ "${#pager[@]}" -gt 0 ]; then # CLI v2 only: v1 has no logs tail
+    svc logs tail /ecs/cli-logs --format short >"$work/out.$tag" 2>"$work/err.$tag" || fail "logs tail: exit $?"
+    grep -q "sm=sm-key-0002" "$work/out.$tag" || fail "logs tail: the task's line is missing"
+    pass "aws logs tail"
+  fi
   ok "stop-task cli-logs" -- stop-task --cluster cli --task "$arn"
 
   sed 's#arn:aws:ssm:us-east-1:000000000000:parameter/cli/db/password#/cli/missing#; s#"cli-logs"#"cli-nosecret"#' "$work/td-logs.json" >"$work/td-nosecret.json"
