@@ -162,11 +162,16 @@ func containerStatus(c container.InspectResponse) runtime.ContainerStatus {
 }
 
 // portBindings flattens a port map into bindings sorted by container port,
-// protocol, host IP and host port.
+// protocol, host IP and host port. IPv6 bindings are left out: an engine
+// with IPv6 publishes each port a second time on [::], with a host port of
+// its own choosing for dynamic ports, and tasks report their IPv4 bindings.
 func portBindings(pm network.PortMap) []runtime.PortBinding {
 	var out []runtime.PortBinding
 	for port, bindings := range pm {
 		for _, b := range bindings {
+			if b.HostIP.IsValid() && b.HostIP.Is6() && !b.HostIP.Is4In6() {
+				continue
+			}
 			hp, _ := strconv.Atoi(b.HostPort)
 			pb := runtime.PortBinding{
 				ContainerPort: int(port.Num()),

@@ -310,11 +310,24 @@ func TestHealthCheck(t *testing.T) {
 	})
 }
 
+// TestOOMKilled reads OOMKilled and the exit code of a container whose
+// memory ran out. The allocation starts once the container answers HTTP,
+// in a child process, and the program exits 137 when the kernel killed
+// it: an engine reliably reports an OOM kill only then (see
+// TestEventsOOMAndHealth).
 func TestOOMKilled(t *testing.T) {
 	t.Parallel()
 	rt, img := engine(t)
-	id := run(t, rt, img, runtime.ContainerSpec{Command: []string{"-alloc"}, MemoryBytes: 32 << 20})
-	st := waitExited(t, rt, id)
+	id := runReady(t, rt, img, runtime.ContainerSpec{MemoryBytes: 32 << 20})
+	st, err := rt.Inspect(ctxFor(t, time.Minute), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := range hostPorts(st, 8080) {
+		get(t, fmt.Sprintf("http://127.0.0.1:%d/alloc?then=exit", p))
+		break
+	}
+	st = waitExited(t, rt, id)
 	if !st.OOMKilled || st.ExitCode != 137 {
 		t.Errorf("OOMKilled %v, exit code %d; want true, 137", st.OOMKilled, st.ExitCode)
 	}

@@ -193,8 +193,7 @@ func TestContainerStatus(t *testing.T) {
 		CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 5e8, time.UTC),
 		StartedAt: time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC),
 		Ports: []runtime.PortBinding{
-			{ContainerPort: 80, HostPort: 49154, Protocol: "tcp", HostIP: "0.0.0.0"},
-			{ContainerPort: 80, HostPort: 49154, Protocol: "tcp", HostIP: "::"},
+			{ContainerPort: 80, HostPort: 49154, Protocol: "tcp", HostIP: "0.0.0.0"}, // not [::]
 		},
 	}
 	if d := cmp.Diff(want, got); d != "" {

@@ -25,7 +25,9 @@ func TestFakeScriptOnEngine(t *testing.T) {
 	})
 	t.Run("oom", func(t *testing.T) {
 		t.Parallel()
-		id := run(t, rt, img, runtime.ContainerSpec{Env: []string{fake.EnvOOM + "=10ms"}, MemoryBytes: 32 << 20})
+		// The kill must come after the engine's start returned (see
+		// TestEventsOOMAndHealth): a second is ample.
+		id := run(t, rt, img, runtime.ContainerSpec{Env: []string{fake.EnvOOM + "=1s"}, MemoryBytes: 32 << 20})
 		if st := waitExited(t, rt, id); !st.OOMKilled || st.ExitCode != 137 {
 			t.Errorf("OOMKilled %v, exit code %d; want true, 137", st.OOMKilled, st.ExitCode)
 		}

@@ -15,10 +15,12 @@
 //	                      env, uid, gid, cwd and hostname as JSON, /file?path=p
 //	                      returns a file, /alloc starts a child process that
 //	                      allocates until the kernel kills it while this one
-//	                      lives on (see OOM below)
+//	                      lives on (see OOM below); /alloc?then=exit exits
+//	                      137 once the kernel killed that child
 //	-alloc                allocate and touch memory until killed (OOM tests)
 //	-oom-score-adj n      write n to /proc/self/oom_score_adj at start
-//	-oom-after d          start -alloc after duration d
+//	-oom-after d          after duration d, allocate in a child until the
+//	                      kernel kills it, then exit 137
 //	-ignore-sigterm       ignore SIGTERM (stop-timeout tests)
 //	-term-exit n          exit code after SIGTERM or SIGINT (default 143)
 //	-run d                exit after duration d (default: run forever)
@@ -35,7 +37,8 @@
 // watches the cgroup from then on) and while the cgroup still exists (when
 // the container's only process is killed, the notification can be read
 // after the cgroup was deleted, and is dropped). -alloc meets neither on a
-// loaded engine; a GET of /alloc made after the start meets both.
+// loaded engine; a GET of /alloc made after the start meets both, and so
+// does -oom-after once d is past the start.
 //
 // Health flags: -file path (healthy iff it exists), -url u (healthy iff a
 // GET answers 200); with neither, the container's environment decides:
@@ -159,9 +162,13 @@ func run(args []string, getenv func(string) string) int {
 	case *alloc:
 		go allocate()
 	case *oomAfter > 0:
+		// The kill happens in a child, and this program then ends as the
+		// OOM killer would have ended it, so that the engine sees it.
 		go func() {
 			time.Sleep(*oomAfter)
-			allocate()
+			if allocateInChild() {
+				os.Exit(137)
+			}
 		}()
 	}
 	var done <-chan time.Time
@@ -257,8 +264,13 @@ func handler(args []string) http.Handler {
 			Hostname: host,
 		})
 	})
-	mux.HandleFunc("/alloc", func(w http.ResponseWriter, _ *http.Request) {
-		go allocateInChild()
+	mux.HandleFunc("/alloc", func(w http.ResponseWriter, r *http.Request) {
+		exit := r.URL.Query().Get("then") == "exit"
+		go func() {
+			if allocateInChild() && exit {
+				os.Exit(137) // as if the kernel had killed this process
+			}
+		}()
 		io.WriteString(w, "allocating\n")
 	})
 	mux.HandleFunc("/file", func(w http.ResponseWriter, r *http.Request) {
@@ -306,15 +318,21 @@ func allocate() {
 // allocateInChild runs this program again, with an empty environment (its
 // script is not the child's), as a child that allocates until it is
 // killed, the OOM killer's first choice, and reports how the child ended on
-// stderr.
-func allocateInChild() {
+// stderr. It reports whether the kernel killed the child.
+func allocateInChild() bool {
 	exe, err := os.Executable()
+	killed := false
 	if err == nil {
 		cmd := exec.Command(exe, "-oom-score-adj", "1000", "-alloc")
 		cmd.Stdout, cmd.Stderr, cmd.Env = os.Stdout, os.Stderr, []string{}
 		err = cmd.Run()
+		if cmd.ProcessState != nil {
+			ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+			killed = ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL
+		}
 	}
 	fmt.Fprintln(os.Stderr, "app: allocating child:", err)
+	return killed
 }
 
 // memoryLimited reports whether the program's cgroup (v1 or v2) has a
