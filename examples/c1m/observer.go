@@ -163,12 +163,6 @@ func (l *taskList) refs() []string {
 	return append(out, l.others...)
 }
 
-func (l *taskList) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.ids) + len(l.others)
-}
-
 // taskID parses the 32-hex-digit ID at the end of a task ARN (or a bare ID).
 func taskID(ref string) (k [16]byte, ok bool) {
 	id := lastSegment(ref)

@@ -22,7 +22,6 @@ type result struct {
 	marks     []markResult
 	heap      heapStats
 	verify    *verification
-	shutdown  time.Duration
 }
 
 // markResult is the moment the running count reached n (at == 0: never).
