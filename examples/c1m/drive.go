@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -31,6 +30,7 @@ type driver struct {
 	calls     atomic.Int64
 	errs      atomic.Int64
 	unplaced  atomic.Int64 // tasks RunTask reported as failures
+	aborted   atomic.Int64 // calls cut short by the end of the run
 	streak    atomic.Int64 // consecutive calls that failed or placed nothing
 
 	mu           sync.Mutex
@@ -109,6 +109,10 @@ func (d *driver) runTasks(ctx context.Context) error {
 			PlacementStrategy: d.cfg.strategy,
 		})
 		lat := time.Since(t0)
+		if err != nil && ctx.Err() != nil {
+			d.aborted.Add(1) // the run ended under it: no figure
+			return nil
+		}
 		d.calls.Add(1)
 		placed := int64(0)
 		if err == nil {
@@ -157,6 +161,10 @@ func (d *driver) createServices(n int64) func(context.Context) error {
 					DesiredCount:      &desired,
 					PlacementStrategy: d.cfg.strategy,
 				})
+				if err != nil && ctx.Err() != nil {
+					d.aborted.Add(1)
+					return nil
+				}
 				d.calls.Add(1)
 				d.record(time.Since(t0), err, nil)
 				if err == nil {
@@ -185,7 +193,7 @@ func (d *driver) record(lat time.Duration, err error, out *ecs.RunTaskOutput) {
 	d.latencies = append(d.latencies, lat)
 	if err != nil {
 		d.errs.Add(1)
-		if d.firstErr == nil && !errors.Is(err, context.Canceled) {
+		if d.firstErr == nil {
 			d.firstErr = err
 		}
 	}

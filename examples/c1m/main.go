@@ -137,9 +137,9 @@ func measure(ctx context.Context, cfg config, d *driver, obs *observer, res *res
 	res.elapsed = obs.since(time.Now())
 	cancel()
 	<-driving
-	res.running = obs.running.Load()
+	res.running, res.created = obs.running.Load(), d.placed.Load()
 	res.complete = err == nil
-	res.calls, res.errs, res.unplaced = d.calls.Load(), d.errs.Load(), d.unplaced.Load()
+	res.calls, res.errs, res.unplaced, res.aborted = d.calls.Load(), d.errs.Load(), d.unplaced.Load(), d.aborted.Load()
 	res.latencies = d.latencySnapshot()
 	res.firstErr = d.firstProblems()
 	res.marks = marksOf(obs)

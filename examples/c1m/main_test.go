@@ -77,7 +77,7 @@ func TestTimeoutReportsHowFar(t *testing.T) {
 	err := run(context.Background(), []string{"-instances", "3", "-tasks", "12000", "-timeout", "150ms", "-progress", "0"}, &out, io.Discard)
 	require.Error(t, err)
 	if out.Len() > 0 { // the agents may not even have registered in time
-		require.Regexp(t, `(?m)^run: \d+ of 12000 tasks RUNNING in .*\(INCOMPLETE\)$`, out.String())
+		require.Regexp(t, `(?m)^run: \d+ of 12000 tasks RUNNING in .*\(INCOMPLETE: \d+ of 12000 created\)$`, out.String())
 	}
 }
 

@@ -13,10 +13,12 @@ type result struct {
 	startup   time.Duration
 	elapsed   time.Duration // first call to all RUNNING (or to the end)
 	running   int64
+	created   int64
 	complete  bool
 	calls     int64
 	errs      int64
 	unplaced  int64
+	aborted   int64
 	firstErr  string // first call error and first placement failure
 	latencies []time.Duration
 	marks     []markResult
@@ -88,7 +90,7 @@ func (r *result) print(w io.Writer, cfg config, storeDesc string) {
 		cfg.instances, r.startup.Round(time.Millisecond), rate(int64(cfg.instances), r.startup))
 	status := "all RUNNING"
 	if !r.complete {
-		status = "INCOMPLETE"
+		status = fmt.Sprintf("INCOMPLETE: %d of %d created", r.created, cfg.tasks)
 	}
 	fmt.Fprintf(w, "run: %d of %d tasks RUNNING in %s: %.1f tasks/s (%s)\n",
 		r.running, cfg.tasks, r.elapsed.Round(time.Millisecond), rate(r.running, r.elapsed), status)
@@ -102,8 +104,12 @@ func (r *result) print(w io.Writer, cfg config, storeDesc string) {
 	if len(lat) > 0 {
 		maxLat = lat[len(lat)-1]
 	}
-	fmt.Fprintf(w, "latency: %s %d calls, p50 %s, p99 %s, max %s, errors %d, unplaced tasks %d\n",
+	fmt.Fprintf(w, "latency: %s %d calls, p50 %s, p99 %s, max %s, errors %d, unplaced tasks %d",
 		call, r.calls, fmtDur(percentile(lat, 50)), fmtDur(percentile(lat, 99)), fmtDur(maxLat), r.errs, r.unplaced)
+	if r.aborted > 0 {
+		fmt.Fprintf(w, " (%d calls still in flight at the end, not counted)", r.aborted)
+	}
+	fmt.Fprintln(w)
 	if r.firstErr != "" {
 		fmt.Fprintf(w, "errors: %s\n", r.firstErr)
 	}
