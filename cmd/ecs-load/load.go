@@ -27,6 +27,7 @@ type sample struct {
 type stats struct {
 	mu      sync.Mutex
 	samples []sample
+	due     atomic.Int64 // calls whose time came within the duration
 	sent    atomic.Int64
 	late    atomic.Int64 // calls sent more than a millisecond after they were due
 }
@@ -50,12 +51,16 @@ func (s *stats) snapshot() []sample {
 // and its latency counts from then, so a server that falls behind shows
 // it in the latencies instead of slowing the load down.
 func load(ctx context.Context, cfg config, c *ecsclient.Client, st *stats, stderr io.Writer) (sending, elapsed time.Duration) {
-	callCtx, cancelCalls := context.WithCancel(context.WithoutCancel(ctx))
+	callCtx, cancelCalls := context.WithCancel(ctx)
 	defer cancelCalls()
 	interval := time.Duration(float64(time.Second) / cfg.rate)
 	sem := make(chan struct{}, cfg.inflight)
 	var wg sync.WaitGroup
 	start := time.Now()
+	// Sending stops at the end of the duration even while every call is
+	// busy: a due call that found no free slot by then is never sent.
+	sendCtx, stopSending := context.WithDeadline(ctx, start.Add(cfg.duration))
+	defer stopSending()
 	stopProgress := showProgress(cfg, st, start, stderr)
 	defer stopProgress()
 	count := int64(cfg.count)
@@ -64,14 +69,14 @@ func load(ctx context.Context, cfg config, c *ecsclient.Client, st *stats, stder
 		if due.Sub(start) >= cfg.duration {
 			break
 		}
-		if d := time.Until(due); d > 0 && sleep(ctx, d) != nil {
+		if d := time.Until(due); d > 0 && sleep(sendCtx, d) != nil {
 			break
 		}
 		select {
 		case sem <- struct{}{}:
-		case <-ctx.Done():
+		case <-sendCtx.Done():
 		}
-		if ctx.Err() != nil {
+		if sendCtx.Err() != nil {
 			break
 		}
 		sentAt := time.Now()
@@ -93,12 +98,15 @@ func load(ctx context.Context, cfg config, c *ecsclient.Client, st *stats, stder
 		})
 	}
 	sending = time.Since(start)
+	st.due.Store(min(cfg.requests, int64((cfg.duration+interval-1)/interval)))
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(cfg.drain):
 		cancelCalls()
+		<-done
+	case <-ctx.Done():
 		<-done
 	}
 	return sending, time.Since(start)
@@ -173,9 +181,10 @@ func summary(w io.Writer, cfg config, st *stats, sending, elapsed time.Duration)
 	slices.Sort(lat)
 	slices.Sort(svc)
 	ok := len(all) - errs
-	fmt.Fprintf(w, "load: RunTask (count %d) at %g/s for %s: %d sent, %d answered, %d ok, %d errors; achieved %.1f/s sent over %s, %.1f/s answered ok over %s; %d sent late (>1ms)\n",
-		cfg.count, cfg.rate, cfg.duration, st.sent.Load(), len(all), ok, errs,
-		perSecond(st.sent.Load(), sending), sending.Round(time.Millisecond), perSecond(int64(ok), elapsed), elapsed.Round(time.Millisecond), st.late.Load())
+	fmt.Fprintf(w, "load: RunTask (count %d) at %g/s for %s: %d due, %d sent, %d answered, %d ok, %d errors; achieved %.1f/s sent over %s, %.1f/s answered ok over %s; %d sent late (>1ms), %d never sent (all -inflight %d busy)\n",
+		cfg.count, cfg.rate, cfg.duration, st.due.Load(), st.sent.Load(), len(all), ok, errs,
+		perSecond(st.sent.Load(), sending), sending.Round(time.Millisecond), perSecond(int64(ok), elapsed), elapsed.Round(time.Millisecond),
+		st.late.Load(), st.due.Load()-st.sent.Load(), cfg.inflight)
 	line := func(name string, d []time.Duration) {
 		var maxD time.Duration
 		if len(d) > 0 {
