@@ -32,6 +32,9 @@ type PollTasksInput struct {
 	AfterRevision int64 `json:"afterRevision,omitempty"`
 	// WaitSeconds bounds the wait (default 20).
 	WaitSeconds int64 `json:"waitSeconds,omitempty"`
+	// Incremental asks for the tasks that changed after AfterRevision
+	// only, rather than every task (see PollTasksOutput.Incremental).
+	Incremental bool `json:"incremental,omitempty"`
 }
 
 // AssignedTask is a task as its agent receives it: the task with its
@@ -42,12 +45,19 @@ type AssignedTask struct {
 }
 
 // PollTasksOutput lists every task assigned to the instance that is not yet
-// STOPPED, or desired STOPPED but not yet reported STOPPED.
+// STOPPED, or desired STOPPED but not yet reported STOPPED; an incremental
+// answer lists only those that changed.
 type PollTasksOutput struct {
 	Tasks []AssignedTask `json:"tasks"`
-	// Revision is the store revision the answer reflects; pass it back as
+	// Revision is the revision the answer reflects; pass it back as
 	// AfterRevision.
 	Revision int64 `json:"revision"`
+	// Incremental is set when Tasks holds only the tasks that changed after
+	// the poll's AfterRevision, and Removed the ARNs of those that left the
+	// list (STOPPED or forgotten). When it is not set, Tasks is the whole
+	// list, as for a poll that did not ask for changes only.
+	Incremental bool     `json:"incremental,omitempty"`
+	Removed     []string `json:"removed,omitempty"`
 }
 
 // ContainerStateChange reports one container's observed state.

@@ -105,7 +105,8 @@ const (
 
 // BenchmarkPollTasks measures what an agent's poll costs: "answer" is a
 // poll that answers at once (AfterRevision 0); "wake" commits a state
-// change of one task while an agent polls on each of 100 instances, and
+// change of one task while an agent polls on each of 10 (or 1,000)
+// instances, and
 // waits for the poll of that task's instance to answer: the cost of a
 // commit to everyone waiting.
 func BenchmarkPollTasks(b *testing.B) {
@@ -119,8 +120,14 @@ func BenchmarkPollTasks(b *testing.B) {
 			}
 		}
 	})
-	b.Run("wake/pollers=100", func(b *testing.B) {
-		const pollers = 100
+	for _, pollers := range []int{10, 1000} {
+		b.Run(fmt.Sprintf("wake/pollers=%d", pollers), func(b *testing.B) { benchWake(b, bc, pollers) })
+	}
+}
+
+func benchWake(b *testing.B, bc *benchCluster, pollers int) {
+	ctx := context.Background()
+	{
 		answers := make([]chan int, pollers)
 		pctx, cancel := context.WithCancel(ctx)
 		defer cancel()
@@ -165,7 +172,7 @@ func BenchmarkPollTasks(b *testing.B) {
 			}
 			<-answers[p]
 		}
-	})
+	}
 }
 
 func drain(c chan int) {

@@ -40,6 +40,7 @@ type ControlPlane struct {
 	agents       *agentTracker
 	elector      Elector
 	notify       *notifier
+	cache        *cache
 
 	ownStore bool
 	cancel   context.CancelFunc
@@ -151,17 +152,17 @@ func Open(opts ...Option) (*ControlPlane, error) {
 	}
 	cp.agents = newAgentTracker(cp.clock, cp.agentTimeout)
 	cp.notify = newNotifier()
+	cp.cache = newCache(cp)
 	ctx, cancel := context.WithCancel(context.Background())
 	cp.cancel = cancel
-	var rev int64
-	if err := cp.store.View(ctx, func(tx store.Tx) error { rev = tx.Revision(); return cp.loadHeartbeats(tx) }); err != nil {
+	if _, err := cp.cache.reload(ctx); err != nil {
 		cancel()
 		return nil, fmt.Errorf("ecs: open store: %w", err)
 	}
 	cp.wg.Add(1)
 	go func() {
 		defer cp.wg.Done()
-		cp.watchStore(ctx, rev)
+		cp.cache.run(ctx)
 	}()
 	cp.wg.Add(1)
 	go func() {
@@ -192,31 +193,6 @@ func (cp *ControlPlane) Region() string { return cp.region }
 // Account is the control plane's account ID.
 func (cp *ControlPlane) Account() string { return cp.account }
 
-// watchStore wakes long polls and controllers on every committed change.
-func (cp *ControlPlane) watchStore(ctx context.Context, rev int64) {
-	for ctx.Err() == nil {
-		w, err := cp.store.Watch(ctx, "", rev)
-		if err != nil {
-			cp.log.Warn("store watch failed", "err", err)
-			if clock.Sleep(ctx, clock.Real(), time.Second) != nil {
-				return
-			}
-			continue
-		}
-		for ev := range w.Events() {
-			rev = ev.Revision
-			cp.observeEvent(ev)
-			cp.notify.broadcast()
-		}
-		if err := w.Err(); err != nil && ctx.Err() == nil {
-			cp.log.Warn("store watch ended", "err", err)
-			// Catch up from the current revision: callers re-read state.
-			_ = cp.store.View(ctx, func(tx store.Tx) error { rev = tx.Revision(); return nil })
-			cp.notify.broadcast()
-		}
-	}
-}
-
 func randomID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
@@ -241,10 +217,15 @@ func getJSON(tx store.Tx, key string, v any) (found bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	return true, decodeJSON(r, v)
+}
+
+// decodeJSON decodes a record's value.
+func decodeJSON(r store.Record, v any) error {
 	if err := json.Unmarshal(r.Value, v); err != nil {
-		return false, fmt.Errorf("ecs: decode %s: %w", key, err)
+		return fmt.Errorf("ecs: decode %s: %w", r.Key, err)
 	}
-	return true, nil
+	return nil
 }
 
 // putJSON encodes v and writes it at key.

@@ -22,6 +22,8 @@ type agentTracker struct {
 	polls   map[string]int
 	seen    map[string]time.Time
 	written map[string]time.Time
+	// gen counts the times an agent that was not connected connected.
+	gen uint64
 }
 
 func newAgentTracker(c clock.Clock, timeout time.Duration) *agentTracker {
@@ -31,8 +33,42 @@ func newAgentTracker(c clock.Clock, timeout time.Duration) *agentTracker {
 func (a *agentTracker) begin(arn string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	was := a.connectedLocked(arn)
 	a.polls[arn]++
 	a.seen[arn] = a.clock.Now()
+	a.noteConnect(was)
+}
+
+// noteConnect moves the generation if an agent that was not connected is
+// now. Callers hold a.mu.
+func (a *agentTracker) noteConnect(was bool) {
+	if !was {
+		a.gen++
+	}
+}
+
+// generation is a counter that moves whenever an agent that was not
+// connected connects; agents disconnect only by timing out (see state).
+func (a *agentTracker) generation() uint64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.gen
+}
+
+// state reports whether an agent is connected and, if it has no poll in
+// flight, when it stops counting as connected (zero while it polls).
+func (a *agentTracker) state(arn string) (connected bool, expires time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.polls[arn] > 0 {
+		return true, time.Time{}
+	}
+	t, ok := a.seen[arn]
+	if !ok {
+		return false, time.Time{}
+	}
+	expires = t.Add(a.timeout)
+	return a.clock.Now().Before(expires), expires
 }
 
 func (a *agentTracker) end(arn string) {
@@ -49,7 +85,9 @@ func (a *agentTracker) end(arn string) {
 func (a *agentTracker) touch(arn string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	was := a.connectedLocked(arn)
 	a.seen[arn] = a.clock.Now()
+	a.noteConnect(was)
 }
 
 // observe records a heartbeat another control plane persisted.
@@ -57,13 +95,19 @@ func (a *agentTracker) observe(arn string, at time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if at.After(a.seen[arn]) {
+		was := a.connectedLocked(arn)
 		a.seen[arn] = at
+		a.noteConnect(was || !a.connectedLocked(arn))
 	}
 }
 
 func (a *agentTracker) connected(arn string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	return a.connectedLocked(arn)
+}
+
+func (a *agentTracker) connectedLocked(arn string) bool {
 	if a.polls[arn] > 0 {
 		return true
 	}

@@ -181,55 +181,6 @@ func placementRequest(td *TaskDefinition, ov *TaskOverride, group string, count 
 	return req, nil
 }
 
-// placeTasks runs the scheduler over the cluster's instances and creates
-// the placed tasks, reserving their resources, in tx.
-func (cp *ControlPlane) placeTasks(tx store.Tx, cluster string, td *TaskDefinition, ov *TaskOverride, req placement.Request, startedBy string, tags []Tag, service string) ([]*taskRecord, []Failure, error) {
-	insts, err := listJSON[instanceRecord](tx, instancePrefix(cluster))
-	if err != nil {
-		return nil, nil, err
-	}
-	var snap placement.Snapshot
-	var recs []*instanceRecord
-	for i := range insts {
-		if insts[i].Status == StatusInactive {
-			continue
-		}
-		recs = append(recs, &insts[i])
-		snap.Instances = append(snap.Instances, cp.placementInstance(&insts[i]))
-	}
-	if len(recs) == 0 {
-		return nil, nil, invalidParam("No Container Instances were found in your cluster.")
-	}
-	res, err := placement.Place(snap, req)
-	if err != nil {
-		return nil, nil, &Error{Code: InvalidParameterException, Message: err.Error(), Err: err}
-	}
-	var placed []*taskRecord
-	touched := map[int]bool{}
-	for _, d := range res.Decisions {
-		inst := recs[d.Instance]
-		t := cp.newTask(cluster, inst, td, cloneOverride(ov), req.Group, startedBy, tags)
-		t.ServiceName = service
-		inst.reserve(t)
-		cp.settleTask(inst, t)
-		touched[d.Instance] = true
-		if err := putJSON(tx, taskKey(cluster, t.ID), t); err != nil {
-			return nil, nil, err
-		}
-		placed = append(placed, t)
-	}
-	for i := range touched {
-		if err := putJSON(tx, instanceKey(cluster, recs[i].ID), recs[i]); err != nil {
-			return nil, nil, err
-		}
-	}
-	var failures []Failure
-	for _, f := range res.Failures {
-		failures = append(failures, Failure{Arn: f.ARN, Reason: f.Reason, Detail: f.Explanation})
-	}
-	return placed, failures, nil
-}
-
 func cloneOverride(ov *TaskOverride) *TaskOverride {
 	if ov == nil {
 		return nil

@@ -5,7 +5,11 @@ import (
 	"testing"
 )
 
-// waitApplied waits until the control plane has observed every write
-// committed so far. The control plane reads the store directly, so there
-// is nothing to wait for.
-func (cp *ControlPlane) waitApplied(ctx context.Context, tb testing.TB) {}
+// waitApplied waits until the control plane's caches have applied every
+// write committed so far.
+func (cp *ControlPlane) waitApplied(ctx context.Context, tb testing.TB) {
+	tb.Helper()
+	if err := cp.cache.await(ctx); err != nil {
+		tb.Fatal(err)
+	}
+}

@@ -41,6 +41,7 @@ type Agent struct {
 	snapshots   map[string]TaskState  // what each task last published
 	records     map[string]taskRecord // what each task wants persisted
 	tombstones  map[string]bool       // tasks cleaned up; ignored if polled again
+	delisted    map[string]bool       // live tasks the control plane no longer lists
 	pulled      map[string]bool       // images pulled (PullOnce)
 	registered  chan struct{}
 	regOnce     sync.Once
@@ -64,6 +65,7 @@ func New(cfg Config) *Agent {
 		snapshots:   map[string]TaskState{},
 		records:     map[string]taskRecord{},
 		tombstones:  map[string]bool{},
+		delisted:    map[string]bool{},
 		pulled:      map[string]bool{},
 		registered:  make(chan struct{}),
 	}
@@ -119,6 +121,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	// A second Run starts over, as a restarted agent process would.
 	a.mu.Lock()
 	a.tasks, a.snapshots, a.records = map[string]*task{}, map[string]TaskState{}, map[string]taskRecord{}
+	a.delisted = map[string]bool{}
 	a.mu.Unlock()
 
 	saved, err := loadState(a.cfg.StateFile)
@@ -234,6 +237,7 @@ func (a *Agent) pollLoop(ctx context.Context) {
 			ContainerInstance: a.instanceArn,
 			AfterRevision:     rev,
 			WaitSeconds:       int64(a.cfg.PollWait / time.Second),
+			Incremental:       true,
 		})
 		if err != nil {
 			if ctx.Err() != nil {
@@ -248,7 +252,11 @@ func (a *Agent) pollLoop(ctx context.Context) {
 		}
 		backoff = backoffMin
 		rev = out.Revision
-		a.dispatch(ctx, out.Tasks)
+		if out.Incremental {
+			a.dispatchChanges(ctx, out.Tasks, out.Removed)
+		} else {
+			a.dispatch(ctx, out.Tasks)
+		}
 		if !reaped {
 			reaped = true
 			a.reapOrphans(ctx)
@@ -256,10 +264,44 @@ func (a *Agent) pollLoop(ctx context.Context) {
 	}
 }
 
-// dispatch hands each assignment to its task goroutine, starting one for
-// tasks the agent does not know yet.
+// dispatch takes a poll's whole list of assignments: it hands each to its
+// task goroutine, starting one for tasks the agent does not know yet.
 func (a *Agent) dispatch(ctx context.Context, assigned []ecs.AssignedTask) {
-	seen := map[string]bool{}
+	seen := a.assign(ctx, assigned)
+	// A task cleaned up and no longer listed will not be listed again.
+	a.mu.Lock()
+	for arn := range a.tombstones {
+		if !seen[arn] {
+			delete(a.tombstones, arn)
+		}
+	}
+	for arn := range a.delisted {
+		if seen[arn] {
+			delete(a.delisted, arn)
+		}
+	}
+	a.mu.Unlock()
+}
+
+// dispatchChanges takes an incremental poll answer: the assignments that
+// changed, and the tasks that left the list. A task that left the list
+// will not be listed again, so it needs no tombstone once cleaned up.
+func (a *Agent) dispatchChanges(ctx context.Context, changed []ecs.AssignedTask, removed []string) {
+	a.assign(ctx, changed)
+	a.mu.Lock()
+	for _, arn := range removed {
+		delete(a.tombstones, arn)
+		if a.tasks[arn] != nil {
+			a.delisted[arn] = true
+		}
+	}
+	a.mu.Unlock()
+}
+
+// assign hands each assignment to its task goroutine, starting one for
+// tasks the agent does not know yet, and returns the ARNs it saw.
+func (a *Agent) assign(ctx context.Context, assigned []ecs.AssignedTask) map[string]bool {
+	seen := make(map[string]bool, len(assigned))
 	for _, at := range assigned {
 		if at.Task == nil || at.TaskDefinition == nil {
 			continue
@@ -277,14 +319,7 @@ func (a *Agent) dispatch(ctx context.Context, assigned []ecs.AssignedTask) {
 			a.startTask(ctx, newTask(a, at))
 		}
 	}
-	// A task cleaned up and no longer listed will not be listed again.
-	a.mu.Lock()
-	for arn := range a.tombstones {
-		if !seen[arn] {
-			delete(a.tombstones, arn)
-		}
-	}
-	a.mu.Unlock()
+	return seen
 }
 
 func (a *Agent) startTask(ctx context.Context, t *task) {
@@ -304,7 +339,11 @@ func (a *Agent) forget(arn string) {
 	delete(a.tasks, arn)
 	delete(a.snapshots, arn)
 	delete(a.records, arn)
-	a.tombstones[arn] = true
+	if a.delisted[arn] {
+		delete(a.delisted, arn)
+	} else {
+		a.tombstones[arn] = true
+	}
 	a.mu.Unlock()
 	a.persist()
 	a.forgetMetadata(arn)

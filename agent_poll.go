@@ -1,0 +1,167 @@
+package ecs
+
+import (
+	"context"
+	"sort"
+	"sync/atomic"
+	"time"
+
+	"github.com/ecskit/ecs/store"
+)
+
+// PollTasks hands an agent the desired state of its instance's tasks. With
+// AfterRevision set it waits (up to WaitSeconds, default 20) until one of
+// them changes: only a change of this instance's tasks wakes it. With
+// Incremental set too, the answer lists only the tasks that changed after
+// AfterRevision, and names in Removed those that left the list; an answer
+// that could not be incremental says so (Incremental false) and lists
+// every task. Every call counts as the agent's heartbeat: the instance is
+// agentConnected while calls keep coming.
+func (cp *ControlPlane) PollTasks(ctx context.Context, in *PollTasksInput) (*PollTasksOutput, error) {
+	var cluster, instID string
+	err := cp.store.View(ctx, func(tx store.Tx) error {
+		cl, err := cp.clusterName(in.Cluster)
+		if err != nil {
+			return err
+		}
+		rec, err := cp.lookupInstance(tx, cl, in.ContainerInstance)
+		if err != nil {
+			return err
+		}
+		if rec.Status == StatusInactive {
+			return errorf(InactiveInstanceException, "Container instance %s is INACTIVE.", in.ContainerInstance)
+		}
+		cluster, instID = cl, rec.ID
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	arn := cp.instanceARN(cluster, instID)
+	cp.agents.begin(arn)
+	defer cp.agents.end(arn)
+	cp.heartbeat(ctx, cluster, instID)
+
+	wait := time.Duration(in.WaitSeconds) * time.Second
+	if wait <= 0 {
+		wait = 20 * time.Second
+	}
+	timer := cp.clock.NewTimer(wait)
+	defer timer.Stop()
+	for {
+		q, woken := cp.cache.pollQuery(cluster, instID, in.AfterRevision, in.Incremental)
+		if q.ready || in.AfterRevision == 0 {
+			return cp.pollAnswer(ctx, cluster, q)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-timer.C():
+			return cp.pollAnswer(ctx, cluster, q)
+		case <-woken:
+		}
+	}
+}
+
+// pollQuery is what a poll answers, as the cache knows it.
+type pollQuery struct {
+	ids         []string // tasks to send, sorted
+	removed     []string // tasks that left the list (incremental answers)
+	rev         int64
+	incremental bool
+	ready       bool // something changed after the poll's revision
+}
+
+// pollQuery finds what a poll of an instance after revision after must
+// answer, and the channel closed at the instance's next change.
+func (c *cache) pollQuery(cluster, instID string, after int64, incremental bool) (pollQuery, <-chan struct{}) {
+	c.mu.RLock()
+	in := c.lookupInst(cluster, instID)
+	if in == nil {
+		c.mu.RUnlock()
+		c.mu.Lock()
+		c.cluster(cluster).inst(instID)
+		c.mu.Unlock()
+		c.mu.RLock()
+		in = c.lookupInst(cluster, instID)
+	}
+	defer c.mu.RUnlock()
+	q := pollQuery{rev: max(c.maxSeen, in.maxVersion)}
+	foreign := after < c.fullPoll || after > c.hi.Load()
+	full := !incremental || after <= 0 || foreign
+	changed := in.maxVersion > after
+	for id, t := range in.tasks {
+		switch {
+		case full && t.last != TaskStatusStopped:
+			q.ids = append(q.ids, id)
+		case !full && t.version > after && t.last == TaskStatusStopped:
+			q.removed = append(q.removed, id)
+		case !full && t.version > after:
+			q.ids = append(q.ids, id)
+		}
+	}
+	sort.Strings(q.ids)
+	sort.Strings(q.removed)
+	q.incremental = !full
+	q.ready = changed || incremental && foreign
+	atomicMax(&in.answered, q.rev)
+	atomicMax(&c.hi, q.rev)
+	return q, in.wake
+}
+
+func (c *cache) lookupInst(cluster, id string) *instEntry {
+	if cl := c.clusters[cluster]; cl != nil {
+		return cl.insts[id]
+	}
+	return nil
+}
+
+func atomicMax(v *atomic.Int64, n int64) {
+	for {
+		old := v.Load()
+		if n <= old || v.CompareAndSwap(old, n) {
+			return
+		}
+	}
+}
+
+// pollAnswer reads the tasks of a poll's answer from the store.
+func (cp *ControlPlane) pollAnswer(ctx context.Context, cluster string, q pollQuery) (*PollTasksOutput, error) {
+	out := &PollTasksOutput{Tasks: []AssignedTask{}, Revision: q.rev, Incremental: q.incremental}
+	for _, id := range q.removed {
+		out.Removed = append(out.Removed, cp.taskARN(cluster, id))
+	}
+	if len(q.ids) == 0 {
+		return out, nil
+	}
+	err := cp.store.View(ctx, func(tx store.Tx) error {
+		for _, id := range q.ids {
+			var t taskRecord
+			found, err := getJSON(tx, taskKey(cluster, id), &t)
+			if err != nil {
+				return err
+			}
+			if !found || t.Task.LastStatus == TaskStatusStopped {
+				if q.incremental {
+					out.Removed = append(out.Removed, cp.taskARN(cluster, id))
+				}
+				continue
+			}
+			key := taskDefinitionKey(t.Family, t.Revision)
+			td := cp.cache.taskDefinition(key)
+			if td == nil {
+				var rec taskDefinitionRecord
+				if _, err := getJSON(tx, key, &rec); err != nil {
+					return err
+				}
+				td = &rec.TaskDefinition
+			}
+			out.Tasks = append(out.Tasks, AssignedTask{Task: &t.Task, TaskDefinition: td})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,239 @@
+package ecs
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unique"
+
+	"github.com/ecskit/ecs/store"
+)
+
+// clusterCache indexes one cluster's instances and tasks.
+type clusterCache struct {
+	name  string
+	tasks map[string]*taskEntry
+	insts map[string]*instEntry
+	// lists holds the task IDs of every ListTasks filter, by desired
+	// status; see listKey.
+	lists map[listKey]*sortedSet
+
+	// running and pending count tasks by lastStatus (DescribeClusters).
+	running, pending int64
+
+	// The placement scheduler, guarded by schedMu (see cache_sched.go).
+	schedMu      sync.Mutex
+	sched        *clusterSched
+	dirtyMu      sync.Mutex
+	dirty        []string // instances changed since the scheduler synced
+	rebuildSched bool     // guarded by the cache's mu
+}
+
+func newClusterCache(name string) *clusterCache {
+	return &clusterCache{name: name, tasks: map[string]*taskEntry{}, insts: map[string]*instEntry{}, lists: map[listKey]*sortedSet{}}
+}
+
+// taskEntry is what the cache keeps of a task: what its indexes and
+// PollTasks need, not the task itself (which stays in the store).
+type taskEntry struct {
+	id, instanceID             string
+	family, service, startedBy string
+	group, launchType          string
+	desired, last              string
+	// version is the revision PollTasks compares with AfterRevision: the
+	// store version of the task's last change, or later (see instEntry).
+	version int64
+}
+
+// instEntry is a container instance with its tasks.
+type instEntry struct {
+	id      string
+	rec     *instanceRecord // nil until the instance record is seen
+	version int64           // store version of rec
+	tasks   map[string]*taskEntry
+
+	// maxVersion is the newest version of a change to the instance's
+	// tasks. A change applied at a revision the instance's poll was
+	// already answered with gets answered+1 instead, so that no poll
+	// misses it: the cache cannot know a revision whole while it arrives.
+	maxVersion int64
+	answered   atomic.Int64
+	// wake is closed and replaced at every change of the instance's tasks.
+	wake chan struct{}
+	// dirty marks the instance as queued for the scheduler.
+	dirty atomic.Bool
+}
+
+// listKey names one ListTasks index: the tasks of a desired status,
+// optionally with one filter (kind is "", "instance", "family",
+// "service" or "startedBy").
+type listKey struct {
+	desired, kind, value string
+}
+
+func (cl *clusterCache) inst(id string) *instEntry {
+	in := cl.insts[id]
+	if in == nil {
+		in = &instEntry{id: id, tasks: map[string]*taskEntry{}, wake: make(chan struct{})}
+		cl.insts[id] = in
+	}
+	return in
+}
+
+// taskFields is the part of a task record the cache decodes.
+type taskFields struct {
+	Cluster     string `json:"cluster"`
+	ID          string `json:"id"`
+	InstanceID  string `json:"instanceId"`
+	Family      string `json:"family"`
+	ServiceName string `json:"serviceName"`
+	Task        struct {
+		LastStatus    string `json:"lastStatus"`
+		DesiredStatus string `json:"desiredStatus"`
+		StartedBy     string `json:"startedBy"`
+		Group         string `json:"group"`
+		LaunchType    string `json:"launchType"`
+	} `json:"task"`
+}
+
+func intern(s string) string { return unique.Make(s).Value() }
+
+// clusterOfKey returns the cluster and ID of a "kind/cluster/id" key.
+func clusterOfKey(key string) (cluster, id string, ok bool) {
+	_, rest, _ := strings.Cut(key, "/")
+	return strings.Cut(rest, "/")
+}
+
+// applyTask folds a task event into the indexes. Callers hold c.mu.
+func (c *cache) applyTask(ev store.Event) {
+	cluster, id, ok := clusterOfKey(ev.Record.Key)
+	if !ok {
+		return
+	}
+	cl := c.cluster(cluster)
+	if old := cl.tasks[id]; old != nil {
+		cl.unindex(old)
+		delete(cl.tasks, id)
+		in := cl.inst(old.instanceID)
+		delete(in.tasks, id)
+		if ev.Type == store.EventDelete {
+			in.changed(ev.Revision)
+			return
+		}
+	}
+	if ev.Type == store.EventDelete {
+		return
+	}
+	var f taskFields
+	if err := json.Unmarshal(ev.Record.Value, &f); err != nil {
+		c.cp.log.Warn("cache: decode task", "key", ev.Record.Key, "err", err)
+		return
+	}
+	t := &taskEntry{
+		id: id, instanceID: intern(f.InstanceID),
+		family: intern(f.Family), service: intern(f.ServiceName), startedBy: intern(f.Task.StartedBy),
+		group: intern(f.Task.Group), launchType: intern(f.Task.LaunchType),
+		desired: intern(f.Task.DesiredStatus), last: intern(f.Task.LastStatus),
+	}
+	cl.tasks[id] = t
+	cl.index(t)
+	in := cl.inst(t.instanceID)
+	in.tasks[id] = t
+	t.version = in.changed(ev.Revision)
+}
+
+// changed records a change of one of the instance's tasks at rev and
+// returns the version the change gets (see maxVersion).
+func (in *instEntry) changed(rev int64) int64 {
+	if a := in.answered.Load(); rev <= a {
+		rev = a + 1
+	}
+	in.maxVersion = max(in.maxVersion, rev)
+	close(in.wake)
+	in.wake = make(chan struct{})
+	return rev
+}
+
+// index adds a task to the lists and counts.
+func (cl *clusterCache) index(t *taskEntry) {
+	for _, k := range t.listKeys() {
+		s := cl.lists[k]
+		if s == nil {
+			s = &sortedSet{}
+			cl.lists[k] = s
+		}
+		s.insert(t.id)
+	}
+	cl.count(t, 1)
+}
+
+// unindex removes a task from the lists and counts.
+func (cl *clusterCache) unindex(t *taskEntry) {
+	for _, k := range t.listKeys() {
+		if s := cl.lists[k]; s != nil {
+			s.remove(t.id)
+			if s.len() == 0 {
+				delete(cl.lists, k)
+			}
+		}
+	}
+	cl.count(t, -1)
+}
+
+func (cl *clusterCache) count(t *taskEntry, d int64) {
+	switch t.last {
+	case TaskStatusRunning:
+		cl.running += d
+	case TaskStatusPending, TaskStatusProvisioning:
+		cl.pending += d
+	}
+}
+
+// listKeys are the lists a task belongs to.
+func (t *taskEntry) listKeys() []listKey {
+	keys := []listKey{{t.desired, "", ""}, {t.desired, "instance", t.instanceID}, {t.desired, "family", t.family}}
+	if t.service != "" {
+		keys = append(keys, listKey{t.desired, "service", t.service})
+	}
+	if t.startedBy != "" {
+		keys = append(keys, listKey{t.desired, "startedBy", t.startedBy})
+	}
+	return keys
+}
+
+// applyInstance folds an instance event into the cache. Callers hold
+// c.mu.
+func (c *cache) applyInstance(ev store.Event) {
+	cluster, id, ok := clusterOfKey(ev.Record.Key)
+	if !ok {
+		return
+	}
+	cl := c.cluster(cluster)
+	in := cl.inst(id)
+	if ev.Type == store.EventDelete {
+		in.rec, in.version = nil, ev.Revision
+		cl.rebuildSched = true
+		return
+	}
+	var rec instanceRecord
+	if err := json.Unmarshal(ev.Record.Value, &rec); err != nil {
+		c.cp.log.Warn("cache: decode instance", "key", ev.Record.Key, "err", err)
+		return
+	}
+	if rec.Status == StatusInactive && (in.rec == nil || in.rec.Status != StatusInactive) {
+		cl.rebuildSched = true
+	}
+	in.rec, in.version = &rec, ev.Record.Version
+	cl.markDirty(in)
+}
+
+// markDirty queues an instance for the scheduler's next sync.
+func (cl *clusterCache) markDirty(in *instEntry) {
+	if in.dirty.Swap(true) {
+		return
+	}
+	cl.dirtyMu.Lock()
+	cl.dirty = append(cl.dirty, in.id)
+	cl.dirtyMu.Unlock()
+}
