@@ -111,3 +111,21 @@ type SubmitContainerStateChangeInput struct {
 type SubmitContainerStateChangeOutput struct {
 	Acknowledgment string `json:"acknowledgment"`
 }
+
+// SubmitTaskStateChangesInput reports the observed state of several tasks
+// at once (at most MaxTaskStateChanges), so that an agent whose tasks
+// change together costs the control plane one transaction. It is ecskit's
+// addition.
+type SubmitTaskStateChangesInput struct {
+	// Cluster applies to every change that names none.
+	Cluster string                       `json:"cluster,omitempty"`
+	Changes []SubmitTaskStateChangeInput `json:"changes"`
+}
+
+// SubmitTaskStateChangesOutput acknowledges a batch of task state changes;
+// Failures names (by the task the change named) each change that was not
+// recorded, with the error code as Reason.
+type SubmitTaskStateChangesOutput struct {
+	Acknowledgment string    `json:"acknowledgment"`
+	Failures       []Failure `json:"failures"`
+}

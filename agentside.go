@@ -3,6 +3,7 @@ package ecs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 
 	"github.com/ecskit/ecs/store"
 )
@@ -11,25 +12,75 @@ import (
 // containers. Statuses only move forward; a STOPPED task releases its
 // resources.
 func (cp *ControlPlane) SubmitTaskStateChange(ctx context.Context, in *SubmitTaskStateChangeInput) (*SubmitTaskStateChangeOutput, error) {
-	err := cp.updateTask(ctx, in.Cluster, in.Task, func(t *taskRecord, td *TaskDefinition) {
-		for _, c := range in.Containers {
-			applyContainerChange(t, c)
-		}
-		if !in.PullStartedAt.IsZero() {
-			t.Task.PullStartedAt = in.PullStartedAt
-		}
-		if !in.PullStoppedAt.IsZero() {
-			t.Task.PullStoppedAt = in.PullStoppedAt
-		}
-		if !in.ExecutionStoppedAt.IsZero() {
-			t.Task.ExecutionStoppedAt = in.ExecutionStoppedAt
-		}
-		cp.advanceTask(t, in.Status, in.StopCode, in.Reason)
-	})
+	err := cp.updateTask(ctx, in.Cluster, in.Task, func(t *taskRecord, td *TaskDefinition) { cp.applyTaskChange(t, in) })
 	if err != nil {
 		return nil, err
 	}
 	return &SubmitTaskStateChangeOutput{Acknowledgment: "true"}, nil
+}
+
+// applyTaskChange folds a task state change into the task.
+func (cp *ControlPlane) applyTaskChange(t *taskRecord, in *SubmitTaskStateChangeInput) {
+	for _, c := range in.Containers {
+		applyContainerChange(t, c)
+	}
+	if !in.PullStartedAt.IsZero() {
+		t.Task.PullStartedAt = in.PullStartedAt
+	}
+	if !in.PullStoppedAt.IsZero() {
+		t.Task.PullStoppedAt = in.PullStoppedAt
+	}
+	if !in.ExecutionStoppedAt.IsZero() {
+		t.Task.ExecutionStoppedAt = in.ExecutionStoppedAt
+	}
+	cp.advanceTask(t, in.Status, in.StopCode, in.Reason)
+}
+
+// MaxTaskStateChanges is how many state changes one
+// SubmitTaskStateChanges call may carry.
+const MaxTaskStateChanges = 50
+
+// SubmitTaskStateChanges records several task state changes (as
+// SubmitTaskStateChange does each) in one transaction. A change that names
+// a task the control plane does not know is answered with a Failure; the
+// others are recorded.
+func (cp *ControlPlane) SubmitTaskStateChanges(ctx context.Context, in *SubmitTaskStateChangesInput) (*SubmitTaskStateChangesOutput, error) {
+	if len(in.Changes) == 0 || len(in.Changes) > MaxTaskStateChanges {
+		return nil, &Error{Code: InvalidParameterException, Field: "changes",
+			Message: "changes must have between 1 and " + itoa(MaxTaskStateChanges) + " items."}
+	}
+	out := &SubmitTaskStateChangesOutput{Acknowledgment: "true", Failures: []Failure{}}
+	var arns []string
+	err := cp.store.Update(ctx, func(tx store.Tx) error {
+		out.Failures, arns = out.Failures[:0], arns[:0]
+		for i := range in.Changes {
+			ch := &in.Changes[i]
+			cluster := ch.Cluster
+			if cluster == "" {
+				cluster = in.Cluster
+			}
+			arn, err := cp.updateTaskTx(tx, cluster, ch.Task, func(t *taskRecord, td *TaskDefinition) { cp.applyTaskChange(t, ch) })
+			var e *Error
+			if errors.As(err, &e) {
+				out.Failures = append(out.Failures, Failure{Arn: ch.Task, Reason: string(e.Code), Detail: e.Message})
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if arn != "" {
+				arns = append(arns, arn)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, arn := range arns {
+		cp.agents.touch(arn)
+	}
+	return out, nil
 }
 
 // SubmitContainerStateChange records what an agent observed of one
@@ -52,33 +103,45 @@ func (cp *ControlPlane) SubmitContainerStateChange(ctx context.Context, in *Subm
 func (cp *ControlPlane) updateTask(ctx context.Context, cluster, ref string, fn func(*taskRecord, *TaskDefinition)) error {
 	var instARN string
 	err := cp.store.Update(ctx, func(tx store.Tx) error {
-		cl, err := cp.clusterName(cluster)
-		if err != nil {
-			return err
-		}
-		t, err := cp.lookupTask(tx, cl, ref)
-		if err != nil {
-			return err
-		}
-		var tdr taskDefinitionRecord
-		if _, err := getJSON(tx, taskDefinitionKey(t.Family, t.Revision), &tdr); err != nil {
-			return err
-		}
-		before, _ := json.Marshal(&t.Task)
-		fn(t, &tdr.TaskDefinition)
-		t.Task.HealthStatus = taskHealth(t, &tdr.TaskDefinition)
-		after, _ := json.Marshal(&t.Task)
-		if string(before) == string(after) {
-			return nil
-		}
-		t.Task.Version++
-		instARN = t.Task.ContainerInstanceArn
-		return cp.saveTask(tx, t)
+		var err error
+		instARN, err = cp.updateTaskTx(tx, cluster, ref, fn)
+		return err
 	})
 	if instARN != "" {
 		cp.agents.touch(instARN)
 	}
 	return err
+}
+
+// updateTaskTx is updateTask inside tx; it returns the ARN of the task's
+// instance if the task changed.
+func (cp *ControlPlane) updateTaskTx(tx store.Tx, cluster, ref string, fn func(*taskRecord, *TaskDefinition)) (string, error) {
+	cl, err := cp.clusterName(cluster)
+	if err != nil {
+		return "", err
+	}
+	t, err := cp.lookupTask(tx, cl, ref)
+	if err != nil {
+		return "", err
+	}
+	key := taskDefinitionKey(t.Family, t.Revision)
+	td := cp.cache.taskDefinition(key)
+	if td == nil {
+		var tdr taskDefinitionRecord
+		if _, err := getJSON(tx, key, &tdr); err != nil {
+			return "", err
+		}
+		td = &tdr.TaskDefinition
+	}
+	before, _ := json.Marshal(&t.Task)
+	fn(t, td)
+	t.Task.HealthStatus = taskHealth(t, td)
+	after, _ := json.Marshal(&t.Task)
+	if string(before) == string(after) {
+		return "", nil
+	}
+	t.Task.Version++
+	return t.Task.ContainerInstanceArn, cp.saveTask(tx, t)
 }
 
 var statusRank = map[string]int{

@@ -237,3 +237,58 @@ func (cl *clusterCache) markDirty(in *instEntry) {
 	cl.dirty = append(cl.dirty, in.id)
 	cl.dirtyMu.Unlock()
 }
+
+// taskQuery is a ListTasks filter.
+type taskQuery struct {
+	desired, instance, family, service, startedBy, launchType string
+}
+
+func (q *taskQuery) match(t *taskEntry) bool {
+	return t.desired == q.desired &&
+		(q.instance == "" || t.instanceID == q.instance) &&
+		(q.family == "" || t.family == q.family) &&
+		(q.service == "" || t.service == q.service) &&
+		(q.startedBy == "" || t.startedBy == q.startedBy) &&
+		(q.launchType == "" || t.launchType == q.launchType)
+}
+
+// listKey is the most selective list that holds every match of q.
+func (q *taskQuery) listKey() listKey {
+	switch {
+	case q.instance != "":
+		return listKey{q.desired, "instance", q.instance}
+	case q.service != "":
+		return listKey{q.desired, "service", q.service}
+	case q.family != "":
+		return listKey{q.desired, "family", q.family}
+	case q.startedBy != "":
+		return listKey{q.desired, "startedBy", q.startedBy}
+	}
+	return listKey{q.desired, "", ""}
+}
+
+// listTasks returns, in ID order, up to size IDs of the cluster's tasks
+// that match q and sort after after, and whether more follow.
+func (c *cache) listTasks(cluster string, q taskQuery, after string, size int) (ids []string, more bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	cl := c.clusters[cluster]
+	if cl == nil {
+		return nil, false
+	}
+	set := cl.lists[q.listKey()]
+	if set == nil {
+		return nil, false
+	}
+	set.ascend(after, func(id string) bool {
+		if t := cl.tasks[id]; t != nil && q.match(t) {
+			if len(ids) == size {
+				more = true
+				return false
+			}
+			ids = append(ids, id)
+		}
+		return true
+	})
+	return ids, more
+}

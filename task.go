@@ -2,6 +2,7 @@ package ecs
 
 import (
 	"context"
+	"encoding/base64"
 	"slices"
 	"strconv"
 
@@ -56,6 +57,13 @@ func (cp *ControlPlane) settleTask(inst *instanceRecord, t *taskRecord) {
 			inst.PendingTasks--
 		}
 	}
+}
+
+// settled reports whether settleTask has nothing to do for t.
+func settled(t *taskRecord) bool {
+	pending := t.Task.LastStatus == TaskStatusPending || t.Task.LastStatus == TaskStatusProvisioning
+	return t.GroupReleased == (t.Task.DesiredStatus == TaskStatusStopped) &&
+		t.Released == (t.Task.LastStatus == TaskStatusStopped) && t.CountedPending == pending
 }
 
 // forceStop marks a task STOPPED without its agent.
@@ -254,8 +262,12 @@ func (cp *ControlPlane) stopTask(tx store.Tx, t *taskRecord, code, reason string
 	return cp.saveTask(tx, t)
 }
 
-// saveTask settles the task's accounting on its instance and writes both.
+// saveTask settles the task's accounting on its instance and writes both
+// (the instance only if its accounting changed).
 func (cp *ControlPlane) saveTask(tx store.Tx, t *taskRecord) error {
+	if settled(t) {
+		return putJSON(tx, taskKey(t.Cluster, t.ID), t)
+	}
 	var inst instanceRecord
 	found, err := getJSON(tx, instanceKey(t.Cluster, t.InstanceID), &inst)
 	if err != nil {
@@ -356,45 +368,50 @@ func (cp *ControlPlane) ListTasks(ctx context.Context, in *ListTasksInput) (*Lis
 	if in.LaunchType != "" && in.LaunchType != "EC2" && in.LaunchType != "FARGATE" && in.LaunchType != "EXTERNAL" {
 		return nil, &Error{Code: InvalidParameterException, Field: "launchType", Message: "Invalid launchType."}
 	}
-	var ids []taskRecord
+	size := 100
+	if in.MaxResults != nil {
+		if *in.MaxResults < 1 || *in.MaxResults > 100 {
+			return nil, invalidParam("maxResults must be between 1 and 100.")
+		}
+		size = int(*in.MaxResults)
+	}
+	after := ""
+	if in.NextToken != "" {
+		b, err := base64.RawURLEncoding.DecodeString(in.NextToken)
+		if err != nil {
+			return nil, invalidParam("Invalid nextToken.")
+		}
+		after = string(b)
+	}
+	q := taskQuery{desired: desired, family: in.Family, service: in.ServiceName, startedBy: in.StartedBy, launchType: in.LaunchType}
+	if in.ContainerInstance != "" {
+		_, id, err := cp.leafID("container-instance", in.ContainerInstance)
+		if err != nil {
+			return nil, err
+		}
+		q.instance = id
+	}
+	var cluster string
 	err := cp.store.View(ctx, func(tx store.Tx) error {
 		cl, err := cp.activeCluster(tx, in.Cluster)
-		if err != nil {
-			return err
-		}
-		instID := ""
-		if in.ContainerInstance != "" {
-			_, id, err := cp.leafID("container-instance", in.ContainerInstance)
-			if err != nil {
-				return err
-			}
-			instID = id
-		}
-		all, err := listJSON[taskRecord](tx, taskPrefix(cl.Name))
-		for _, t := range all {
-			switch {
-			case t.Task.DesiredStatus != desired,
-				instID != "" && t.InstanceID != instID,
-				in.Family != "" && t.Family != in.Family,
-				in.ServiceName != "" && t.ServiceName != in.ServiceName,
-				in.StartedBy != "" && t.Task.StartedBy != in.StartedBy,
-				in.LaunchType != "" && in.LaunchType != t.Task.LaunchType:
-				continue
-			}
-			ids = append(ids, t)
+		if cl != nil {
+			cluster = cl.Name
 		}
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	pg, next, err := page(ids, func(t taskRecord) string { return t.ID }, in.MaxResults, in.NextToken, 100)
-	if err != nil {
+	if err := cp.cache.await(ctx); err != nil {
 		return nil, err
 	}
-	out := &ListTasksOutput{TaskArns: []string{}, NextToken: next}
-	for _, t := range pg {
-		out.TaskArns = append(out.TaskArns, t.Task.TaskArn)
+	ids, more := cp.cache.listTasks(cluster, q, after, size)
+	out := &ListTasksOutput{TaskArns: make([]string, 0, len(ids))}
+	for _, id := range ids {
+		out.TaskArns = append(out.TaskArns, cp.taskARN(cluster, id))
+	}
+	if more && len(ids) > 0 {
+		out.NextToken = base64.RawURLEncoding.EncodeToString([]byte(ids[len(ids)-1]))
 	}
 	return out, nil
 }

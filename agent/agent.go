@@ -47,6 +47,7 @@ type Agent struct {
 	regOnce     sync.Once
 
 	meta *metadata // the task metadata endpoint, if enabled
+	batch batcher // coalesces the tasks' state reports
 
 	randMu sync.Mutex
 	wg     sync.WaitGroup // task goroutines and helpers

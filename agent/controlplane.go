@@ -19,6 +19,10 @@ type ControlPlane interface {
 	// SubmitTaskStateChange reports a task's observed status, stop code
 	// and timestamps, with its containers.
 	SubmitTaskStateChange(ctx context.Context, in *ecs.SubmitTaskStateChangeInput) (*ecs.SubmitTaskStateChangeOutput, error)
+	// SubmitTaskStateChanges reports several tasks' observed states, with
+	// their containers, in one call; the agent batches its reports with
+	// it.
+	SubmitTaskStateChanges(ctx context.Context, in *ecs.SubmitTaskStateChangesInput) (*ecs.SubmitTaskStateChangesOutput, error)
 	// SubmitContainerStateChange reports one container's observed state.
 	SubmitContainerStateChange(ctx context.Context, in *ecs.SubmitContainerStateChangeInput) (*ecs.SubmitContainerStateChangeOutput, error)
 }

@@ -90,6 +90,29 @@ func (cp *testCP) SubmitTaskStateChange(_ context.Context, in *ecs.SubmitTaskSta
 		cp.failSubmits--
 		return nil, fmt.Errorf("control plane unavailable")
 	}
+	return cp.submitLocked(in)
+}
+
+// SubmitTaskStateChanges folds each change in as SubmitTaskStateChange
+// does; a refused call refuses them all.
+func (cp *testCP) SubmitTaskStateChanges(_ context.Context, in *ecs.SubmitTaskStateChangesInput) (*ecs.SubmitTaskStateChangesOutput, error) {
+	cp.mu.Lock()
+	defer cp.mu.Unlock()
+	if cp.failSubmits > 0 {
+		cp.failSubmits--
+		return nil, fmt.Errorf("control plane unavailable")
+	}
+	out := &ecs.SubmitTaskStateChangesOutput{Acknowledgment: "true", Failures: []ecs.Failure{}}
+	for i := range in.Changes {
+		if _, err := cp.submitLocked(&in.Changes[i]); err != nil {
+			out.Failures = append(out.Failures, ecs.Failure{Arn: in.Changes[i].Task, Reason: "InvalidParameterException", Detail: err.Error()})
+		}
+	}
+	return out, nil
+}
+
+// submitLocked folds one task state change in; cp.mu is held.
+func (cp *testCP) submitLocked(in *ecs.SubmitTaskStateChangeInput) (*ecs.SubmitTaskStateChangeOutput, error) {
 	ct := cp.tasks[in.Task]
 	if ct == nil {
 		return nil, fmt.Errorf("task %s not found", in.Task)

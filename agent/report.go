@@ -9,7 +9,8 @@ import (
 )
 
 // report sends the control plane every change it has not acknowledged yet:
-// first each container's, then the task's. Reporting is level-based: a
+// the task's status with each of its containers, as one change that the
+// agent batches with those of its other tasks. Reporting is level-based: a
 // refused report is resent after reportRetry, with whatever is current by
 // then.
 func (t *task) report(ctx context.Context) {
@@ -23,34 +24,19 @@ func (t *task) report(ctx context.Context) {
 	if now.Before(t.retryAt) {
 		return
 	}
-	t.retryAt = now.Add(reportRetry) // cleared on success
-	cp := t.a.cfg.ControlPlane
-	for _, c := range t.containers {
-		cur := t.containerChange(c)
-		if reflect.DeepEqual(cur, c.reported) {
-			continue
-		}
-		_, err := cp.SubmitContainerStateChange(ctx, &ecs.SubmitContainerStateChangeInput{
-			Cluster: t.a.cfg.Cluster, Task: t.arn, ContainerName: cur.ContainerName, RuntimeId: cur.RuntimeId,
-			Status: cur.Status, ExitCode: cur.ExitCode, Reason: cur.Reason, NetworkBindings: cur.NetworkBindings,
-			HealthStatus: cur.HealthStatus,
-		})
-		if err != nil {
-			t.a.logErr("submit container state change", err)
-			return
-		}
-		c.reported = cur
-	}
 	cur := t.taskChange()
-	if t.reported == nil || !reflect.DeepEqual(*cur, *t.reported) {
-		if _, err := cp.SubmitTaskStateChange(ctx, cur); err != nil {
-			t.a.logErr("submit task state change", err)
-			return
-		}
-		t.reported = cur
-		if cur.Status == ecs.TaskStatusStopped && t.cleanupAt.IsZero() {
-			t.cleanupAt = t.stoppedAt.Add(t.a.cfg.CleanupWait)
-		}
+	if t.reported != nil && reflect.DeepEqual(*cur, *t.reported) {
+		t.retryAt = time.Time{}
+		return
+	}
+	t.retryAt = now.Add(reportRetry) // cleared on success
+	if err := t.a.submit(ctx, cur); err != nil {
+		t.a.logErr("submit task state change", err)
+		return
+	}
+	t.reported = cur
+	if cur.Status == ecs.TaskStatusStopped && t.cleanupAt.IsZero() {
+		t.cleanupAt = t.stoppedAt.Add(t.a.cfg.CleanupWait)
 	}
 	t.retryAt = time.Time{}
 }

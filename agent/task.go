@@ -71,7 +71,6 @@ type container struct {
 	health     string
 	startedAt  time.Time
 	bindings   []ecs.NetworkBinding
-	reported   ecs.ContainerStateChange // last acknowledged
 	// secretEnv ("NAME=value") and secretLogOptions are the resolved
 	// secrets; never logged, persisted or reported.
 	secretEnv        []string
@@ -112,7 +111,6 @@ func newTask(a *Agent, at ecs.AssignedTask) *task {
 			name: def.Name, def: def, essential: def.IsEssential(),
 			dockerName: t.dockerName(def.Name), health: ecs.HealthUnknown,
 		}
-		c.reported = ecs.ContainerStateChange{ContainerName: c.name, Status: ecs.TaskStatusPending, HealthStatus: ecs.HealthUnknown}
 		t.containers = append(t.containers, c)
 		t.byName[c.name] = c
 	}

@@ -21,7 +21,8 @@
 //
 // Besides ECS's own actions the handler serves the calls of an ecskit
 // agent (RegisterContainerInstance, DiscoverPollEndpoint, PollTasks,
-// SubmitTaskStateChange, SubmitContainerStateChange), so an agent on
+// SubmitTaskStateChange, SubmitTaskStateChanges,
+// SubmitContainerStateChange), so an agent on
 // another host can use it. MetricsHandler exposes request counts and
 // latencies, placements, and tasks by status in the Prometheus text format.
 package ecsapi

@@ -86,6 +86,7 @@ func (h *Handler) operations() map[string]operation {
 		"PollTasks":                  op(cp.PollTasks),
 		"SubmitTaskStateChange":      op(cp.SubmitTaskStateChange),
 		"SubmitContainerStateChange": op(cp.SubmitContainerStateChange),
+		"SubmitTaskStateChanges":     op(cp.SubmitTaskStateChanges),
 	}
 	return ops
 }

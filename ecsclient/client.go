@@ -189,6 +189,13 @@ func (c *Client) SubmitTaskStateChange(ctx context.Context, in *ecs.SubmitTaskSt
 	return &out, c.Call(ctx, "SubmitTaskStateChange", in, &out)
 }
 
+// SubmitTaskStateChanges reports several tasks' observed states in one
+// call.
+func (c *Client) SubmitTaskStateChanges(ctx context.Context, in *ecs.SubmitTaskStateChangesInput) (*ecs.SubmitTaskStateChangesOutput, error) {
+	var out ecs.SubmitTaskStateChangesOutput
+	return &out, c.Call(ctx, "SubmitTaskStateChanges", in, &out)
+}
+
 // SubmitContainerStateChange reports one container's observed state.
 func (c *Client) SubmitContainerStateChange(ctx context.Context, in *ecs.SubmitContainerStateChangeInput) (*ecs.SubmitContainerStateChangeOutput, error) {
 	var out ecs.SubmitContainerStateChangeOutput
