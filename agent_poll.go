@@ -18,22 +18,7 @@ import (
 // every task. Every call counts as the agent's heartbeat: the instance is
 // agentConnected while calls keep coming.
 func (cp *ControlPlane) PollTasks(ctx context.Context, in *PollTasksInput) (*PollTasksOutput, error) {
-	var cluster, instID string
-	err := cp.store.View(ctx, func(tx store.Tx) error {
-		cl, err := cp.clusterName(in.Cluster)
-		if err != nil {
-			return err
-		}
-		rec, err := cp.lookupInstance(tx, cl, in.ContainerInstance)
-		if err != nil {
-			return err
-		}
-		if rec.Status == StatusInactive {
-			return errorf(InactiveInstanceException, "Container instance %s is INACTIVE.", in.ContainerInstance)
-		}
-		cluster, instID = cl, rec.ID
-		return nil
-	})
+	cluster, instID, err := cp.pollInstance(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +48,52 @@ func (cp *ControlPlane) PollTasks(ctx context.Context, in *PollTasksInput) (*Pol
 	}
 }
 
+// pollInstance resolves the instance a poll names; it must not be
+// INACTIVE. The cache answers for instances it knows (INACTIVE is for
+// good, so only a deregistration a moment old can slip through, and its
+// agent learns at its next poll); the store for the others.
+func (cp *ControlPlane) pollInstance(ctx context.Context, in *PollTasksInput) (cluster, id string, err error) {
+	cluster, err = cp.clusterName(in.Cluster)
+	if err != nil {
+		return "", "", err
+	}
+	c, id, err := cp.leafID("container-instance", in.ContainerInstance)
+	if err != nil {
+		return "", "", err
+	}
+	if c != "" && c != cluster {
+		return "", "", invalidParam("Container instance %q is not in cluster %q.", in.ContainerInstance, cluster)
+	}
+	status, known := cp.cache.instanceStatus(cluster, id)
+	if !known {
+		err = cp.store.View(ctx, func(tx store.Tx) error {
+			rec, err := cp.lookupInstance(tx, cluster, id)
+			if err == nil {
+				status = rec.Status
+			}
+			return err
+		})
+		if err != nil {
+			return "", "", err
+		}
+	}
+	if status == StatusInactive {
+		return "", "", errorf(InactiveInstanceException, "Container instance %s is INACTIVE.", in.ContainerInstance)
+	}
+	return cluster, id, nil
+}
+
+// instanceStatus returns an instance's status as the cache knows it.
+func (c *cache) instanceStatus(cluster, id string) (string, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	in := c.lookupInst(cluster, id)
+	if in == nil || in.rec == nil {
+		return "", false
+	}
+	return in.rec.Status, true
+}
+
 // pollQuery is what a poll answers, as the cache knows it.
 type pollQuery struct {
 	ids         []string // tasks to send, sorted
@@ -90,18 +121,22 @@ func (c *cache) pollQuery(cluster, instID string, after int64, incremental bool)
 	foreign := after < c.fullPoll || after > c.hi.Load()
 	full := !incremental || after <= 0 || foreign
 	changed := in.maxVersion > after
-	for id, t := range in.tasks {
-		switch {
-		case full && t.last != TaskStatusStopped:
-			q.ids = append(q.ids, id)
-		case !full && t.version > after && t.last == TaskStatusStopped:
-			q.removed = append(q.removed, id)
-		case !full && t.version > after:
-			q.ids = append(q.ids, id)
+	if full {
+		for id, t := range in.tasks {
+			if t.last != TaskStatusStopped {
+				q.ids = append(q.ids, id)
+			}
+		}
+		sort.Strings(q.ids)
+	} else {
+		for _, id := range in.since(after) {
+			if t := in.tasks[id]; t != nil && t.last != TaskStatusStopped {
+				q.ids = append(q.ids, id)
+			} else {
+				q.removed = append(q.removed, id)
+			}
 		}
 	}
-	sort.Strings(q.ids)
-	sort.Strings(q.removed)
 	q.incremental = !full
 	q.ready = changed || incremental && foreign
 	atomicMax(&in.answered, q.rev)

@@ -1,7 +1,9 @@
 package ecs
 
 import (
+	"cmp"
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -59,10 +61,19 @@ type instEntry struct {
 	// misses it: the cache cannot know a revision whole while it arrives.
 	maxVersion int64
 	answered   atomic.Int64
+	// log lists the changes of the instance's tasks in version order, so
+	// that an incremental poll costs what changed; see changed.
+	log []change
 	// wake is closed and replaced at every change of the instance's tasks.
 	wake chan struct{}
 	// dirty marks the instance as queued for the scheduler.
 	dirty atomic.Bool
+}
+
+// change is one entry of an instance's change log.
+type change struct {
+	version int64
+	task    string
 }
 
 // listKey names one ListTasks index: the tasks of a desired status,
@@ -118,7 +129,7 @@ func (c *cache) applyTask(ev store.Event) {
 		in := cl.inst(old.instanceID)
 		delete(in.tasks, id)
 		if ev.Type == store.EventDelete {
-			in.changed(ev.Revision)
+			in.changed(id, ev.Revision)
 			return
 		}
 	}
@@ -140,19 +151,47 @@ func (c *cache) applyTask(ev store.Event) {
 	cl.index(t)
 	in := cl.inst(t.instanceID)
 	in.tasks[id] = t
-	t.version = in.changed(ev.Revision)
+	t.version = in.changed(id, ev.Revision)
 }
 
-// changed records a change of one of the instance's tasks at rev and
-// returns the version the change gets (see maxVersion).
-func (in *instEntry) changed(rev int64) int64 {
+// changed records a change of task id, one of the instance's, at rev and
+// returns the version the change gets (see maxVersion). Versions only grow,
+// so the log stays sorted; once it holds more than twice as many entries
+// as the instance has tasks it is rewritten with one entry per task.
+func (in *instEntry) changed(id string, rev int64) int64 {
 	if a := in.answered.Load(); rev <= a {
 		rev = a + 1
 	}
 	in.maxVersion = max(in.maxVersion, rev)
+	in.log = append(in.log, change{rev, id})
+	if len(in.log) > 2*len(in.tasks)+64 {
+		in.log = in.log[:0:0]
+		for _, t := range in.tasks {
+			in.log = append(in.log, change{t.version, t.id})
+		}
+		if t := in.tasks[id]; t != nil {
+			in.log = append(in.log, change{rev, id}) // t.version is set by the caller
+		}
+		slices.SortFunc(in.log, func(a, b change) int { return cmp.Compare(a.version, b.version) })
+	}
 	close(in.wake)
 	in.wake = make(chan struct{})
 	return rev
+}
+
+// since returns the IDs of the tasks that changed after version after,
+// each once, in version order.
+func (in *instEntry) since(after int64) []string {
+	i, _ := slices.BinarySearchFunc(in.log, after+1, func(c change, v int64) int { return cmp.Compare(c.version, v) })
+	var ids []string
+	seen := map[string]bool{}
+	for _, c := range in.log[i:] {
+		if !seen[c.task] {
+			seen[c.task] = true
+			ids = append(ids, c.task)
+		}
+	}
+	return ids
 }
 
 // index adds a task to the lists and counts.
