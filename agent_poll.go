@@ -2,6 +2,8 @@ package ecs
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -99,6 +101,7 @@ type pollQuery struct {
 	ids         []string // tasks to send, sorted
 	removed     []string // tasks that left the list (incremental answers)
 	rev         int64
+	seen        int64 // the newest store revision the cache had applied
 	incremental bool
 	ready       bool // something changed after the poll's revision
 }
@@ -117,7 +120,7 @@ func (c *cache) pollQuery(cluster, instID string, after int64, incremental bool)
 		in = c.lookupInst(cluster, instID)
 	}
 	defer c.mu.RUnlock()
-	q := pollQuery{rev: max(c.maxSeen, in.maxVersion)}
+	q := pollQuery{rev: max(c.maxSeen, in.maxVersion), seen: c.maxSeen}
 	foreign := after < c.fullPoll || after > c.hi.Load()
 	full := !incremental || after <= 0 || foreign
 	changed := in.maxVersion > after
@@ -160,8 +163,14 @@ func atomicMax(v *atomic.Int64, n int64) {
 	}
 }
 
-// pollAnswer reads the tasks of a poll's answer from the store.
+// pollAnswer reads the tasks of a poll's answer from the store, at a
+// revision no older than the cache's: a store may deliver a revision's
+// events a moment before its readers see it.
 func (cp *ControlPlane) pollAnswer(ctx context.Context, cluster string, q pollQuery) (*PollTasksOutput, error) {
+	return cp.pollAnswerAttempt(ctx, cluster, q, 0)
+}
+
+func (cp *ControlPlane) pollAnswerAttempt(ctx context.Context, cluster string, q pollQuery, attempt int) (*PollTasksOutput, error) {
 	out := &PollTasksOutput{Tasks: []AssignedTask{}, Revision: q.rev, Incremental: q.incremental}
 	for _, id := range q.removed {
 		out.Removed = append(out.Removed, cp.taskARN(cluster, id))
@@ -169,7 +178,11 @@ func (cp *ControlPlane) pollAnswer(ctx context.Context, cluster string, q pollQu
 	if len(q.ids) == 0 {
 		return out, nil
 	}
+	const retries = 1000
 	err := cp.store.View(ctx, func(tx store.Tx) error {
+		if tx.Revision() < q.seen {
+			return errStoreBehind
+		}
 		for _, id := range q.ids {
 			var t taskRecord
 			found, err := getJSON(tx, taskKey(cluster, id), &t)
@@ -195,8 +208,17 @@ func (cp *ControlPlane) pollAnswer(ctx context.Context, cluster string, q pollQu
 		}
 		return nil
 	})
+	if errors.Is(err, errStoreBehind) {
+		if attempt < retries {
+			time.Sleep(50 * time.Microsecond)
+			return cp.pollAnswerAttempt(ctx, cluster, q, attempt+1)
+		}
+		return nil, fmt.Errorf("ecs: the store stays behind revision %d", q.seen)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
 }
+
+var errStoreBehind = errors.New("ecs: store behind the cache")
