@@ -130,6 +130,7 @@ func (r *Runtime) Create(ctx context.Context, spec runtime.ContainerSpec) (strin
 		Labels: copyMap(spec.Labels), State: runtime.StateCreated, CreatedAt: r.clk.Now(),
 	}}
 	r.containers[id] = c
+	r.indexContainer(c)
 	r.names[name] = id
 	r.emit(runtime.EventCreate, c)
 	return id, nil

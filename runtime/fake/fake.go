@@ -113,6 +113,7 @@ type Runtime struct {
 	registry   map[string]bool // pullable
 	pulls      []string
 	containers map[string]*container
+	index      labelIndex        // see index.go
 	names      map[string]string // name -> id
 	volumes    map[string]map[string]string
 	seq        int
@@ -303,7 +304,19 @@ func (r *Runtime) List(ctx context.Context, labels map[string]string) ([]runtime
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []runtime.ContainerSummary
-	for _, c := range r.containers {
+	candidates := r.containers
+	for k, v := range labels {
+		if v == "" {
+			continue
+		}
+		ids := r.lookupLabel(k, v)
+		candidates = make(map[string]*container, len(ids))
+		for id := range ids {
+			candidates[id] = r.containers[id]
+		}
+		break
+	}
+	for _, c := range candidates {
 		if matches(c.status.Labels, labels) {
 			out = append(out, runtime.ContainerSummary{
 				ID: c.status.ID, Name: c.status.Name, Labels: copyMap(c.status.Labels), State: c.status.State,
@@ -397,6 +410,7 @@ func (r *Runtime) Vanish(id string) {
 func (r *Runtime) drop(c *container) {
 	c.gen++ // disarms its timers
 	r.releasePorts(c)
+	r.unindexContainer(c)
 	delete(r.containers, c.status.ID)
 	delete(r.names, c.status.Name)
 	c.signalExit()

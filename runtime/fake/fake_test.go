@@ -223,3 +223,51 @@ func TestWithAnyImage(t *testing.T) {
 		t.Fatalf("create: %v", err)
 	}
 }
+
+// TestListByLabelValue finds containers by a label's value, before and
+// after the label is indexed, and forgets removed ones.
+func TestListByLabelValue(t *testing.T) {
+	ctx := context.Background()
+	r := fake.New(fake.WithImages("app"))
+	defer r.Close()
+	ids := map[string]string{}
+	for _, task := range []string{"t1", "t2", "t1"} {
+		id, err := r.Create(ctx, runtime.ContainerSpec{Image: "app", Labels: map[string]string{"task": task, "kind": "app"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[id] = task
+	}
+	count := func(labels map[string]string) int {
+		list, err := r.List(ctx, labels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(list)
+	}
+	if n := count(map[string]string{"task": "t1"}); n != 2 {
+		t.Fatalf("task=t1: %d containers, want 2", n)
+	}
+	id, err := r.Create(ctx, runtime.ContainerSpec{Image: "app", Labels: map[string]string{"task": "t1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(map[string]string{"task": "t1", "kind": "app"}); n != 2 {
+		t.Fatalf("task=t1,kind=app: %d containers, want 2", n)
+	}
+	if n := count(map[string]string{"task": "t1"}); n != 3 {
+		t.Fatalf("task=t1 after a create: %d containers, want 3", n)
+	}
+	if err := r.Remove(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(map[string]string{"task": "t1"}); n != 2 {
+		t.Fatalf("task=t1 after a remove: %d containers, want 2", n)
+	}
+	if n := count(map[string]string{"task": "t3"}); n != 0 {
+		t.Fatalf("task=t3: %d containers, want 0", n)
+	}
+	if n := count(map[string]string{"kind": ""}); n != 3 {
+		t.Fatalf("kind present: %d containers, want 3", n)
+	}
+}
