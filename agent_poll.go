@@ -184,8 +184,7 @@ func (cp *ControlPlane) pollAnswerAttempt(ctx context.Context, cluster string, q
 			return errStoreBehind
 		}
 		for _, id := range q.ids {
-			var t taskRecord
-			found, err := getJSON(tx, taskKey(cluster, id), &t)
+			t, found, err := cp.getTask(tx, cluster, id)
 			if err != nil {
 				return err
 			}

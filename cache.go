@@ -39,6 +39,7 @@ type cache struct {
 	progress chan struct{} // closed and replaced when maxSeen or complete move
 	clusters map[string]*clusterCache
 	taskDefs map[string]*TaskDefinition // by taskDefinitionKey
+	recent   *recentTasks
 
 	// hold is held by the applier while it applies events; tests take it
 	// to make the cache lag behind the store.
@@ -56,6 +57,7 @@ func newCache(cp *ControlPlane) *cache {
 		progress: make(chan struct{}),
 		clusters: map[string]*clusterCache{},
 		taskDefs: map[string]*TaskDefinition{},
+		recent:   newRecentTasks(),
 		syncKey:  cacheSyncPrefix + randomID(),
 	}
 }

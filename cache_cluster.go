@@ -118,6 +118,7 @@ func clusterOfKey(key string) (cluster, id string, ok bool) {
 
 // applyTask folds a task event into the indexes. Callers hold c.mu.
 func (c *cache) applyTask(ev store.Event) {
+	c.recent.committed(ev)
 	cluster, id, ok := clusterOfKey(ev.Record.Key)
 	if !ok {
 		return

@@ -230,12 +230,16 @@ func decodeJSON(r store.Record, v any) error {
 
 // putJSON encodes v and writes it at key.
 func putJSON(tx store.Tx, key string, v any) error {
-	b, err := json.Marshal(v)
+	b, err := jsonMarshal(v)
 	if err != nil {
 		return fmt.Errorf("ecs: encode %s: %w", key, err)
 	}
 	return tx.Put(key, b)
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
 // listJSON decodes every record under prefix with fn.
 func listJSON[T any](tx store.Tx, prefix string) ([]T, error) {

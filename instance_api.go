@@ -159,7 +159,7 @@ func (cp *ControlPlane) DeregisterContainerInstance(ctx context.Context, in *Der
 			t := &tasks[i]
 			t.forceStop(now, "Container instance deregistration forced by user")
 			cp.settleTask(rec, t)
-			if err := putJSON(tx, taskKey(t.Cluster, t.ID), t); err != nil {
+			if err := cp.putTask(tx, t); err != nil {
 				return err
 			}
 		}

@@ -302,7 +302,7 @@ func (cp *ControlPlane) StartTask(ctx context.Context, in *StartTaskInput) (*Sta
 			t := cp.newTask(cl.Name, inst, td, cloneOverride(in.Overrides), req.Group, in.StartedBy, l.tags)
 			inst.reserve(t)
 			cp.settleTask(inst, t)
-			if err := putJSON(tx, taskKey(cl.Name, t.ID), t); err != nil {
+			if err := cp.putTask(tx, t); err != nil {
 				return err
 			}
 			if err := putJSON(tx, instanceKey(cl.Name, inst.ID), inst); err != nil {

@@ -98,7 +98,7 @@ func (cp *ControlPlane) createTasks(tx store.Tx, cluster string, td *TaskDefinit
 		t.ServiceName = service
 		inst.reserve(t)
 		cp.settleTask(inst, t)
-		if err := putJSON(tx, taskKey(cluster, t.ID), t); err != nil {
+		if err := cp.putTask(tx, t); err != nil {
 			return nil, err
 		}
 		placed = append(placed, t)

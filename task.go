@@ -188,15 +188,14 @@ func (cp *ControlPlane) lookupTask(tx store.Tx, cluster, ref string) (*taskRecor
 	if c != "" && c != cluster {
 		return nil, invalidParam("Task %q is not in cluster %q.", ref, cluster)
 	}
-	var t taskRecord
-	found, err := getJSON(tx, taskKey(cluster, id), &t)
+	t, found, err := cp.getTask(tx, cluster, id)
 	if err != nil {
 		return nil, err
 	}
 	if !found {
 		return nil, &Error{Code: InvalidParameterException, Field: "task", Message: "The referenced task was not found."}
 	}
-	return &t, nil
+	return t, nil
 }
 
 // StopTaskInput is the request of StopTask.
@@ -266,7 +265,7 @@ func (cp *ControlPlane) stopTask(tx store.Tx, t *taskRecord, code, reason string
 // (the instance only if its accounting changed).
 func (cp *ControlPlane) saveTask(tx store.Tx, t *taskRecord) error {
 	if settled(t) {
-		return putJSON(tx, taskKey(t.Cluster, t.ID), t)
+		return cp.putTask(tx, t)
 	}
 	var inst instanceRecord
 	found, err := getJSON(tx, instanceKey(t.Cluster, t.InstanceID), &inst)
@@ -279,7 +278,7 @@ func (cp *ControlPlane) saveTask(tx store.Tx, t *taskRecord) error {
 			return err
 		}
 	}
-	return putJSON(tx, taskKey(t.Cluster, t.ID), t)
+	return cp.putTask(tx, t)
 }
 
 // DescribeTasksInput is the request of DescribeTasks.
