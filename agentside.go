@@ -2,8 +2,8 @@ package ecs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
+	"reflect"
 
 	"github.com/ecskit/ecs/store"
 )
@@ -133,11 +133,10 @@ func (cp *ControlPlane) updateTaskTx(tx store.Tx, cluster, ref string, fn func(*
 		}
 		td = &tdr.TaskDefinition
 	}
-	before, _ := json.Marshal(&t.Task)
+	before := t.clone()
 	fn(t, td)
 	t.Task.HealthStatus = taskHealth(t, td)
-	after, _ := json.Marshal(&t.Task)
-	if string(before) == string(after) {
+	if reflect.DeepEqual(before.Task, t.Task) {
 		return "", nil
 	}
 	t.Task.Version++

@@ -6,14 +6,17 @@ package ecs_test
 // 64 MiB), 8 goroutines calling RunTask (count 10, spread by AZ then
 // binpack memory) until T tasks, then DescribeTasks until every task is
 // RUNNING. It reports tasks/s from the first RunTask to all RUNNING and
-// the heap in use at the end. Run one size at a time:
+// the heap in use at the end (ECSKIT_E2E_HEAPPROFILE=file writes a heap
+// profile there). Run one size at a time:
 //
-//	go test -run XXX -bench 'EndToEnd/instances=1000/' -benchtime 1x .
+//	go test -run XXX -bench 'EndToEnd/^instances=1000$/' -benchtime 1x .
 
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -141,7 +144,16 @@ func endToEnd(b *testing.B, instances, tasks int) {
 		b.Fatalf("ListTasks lists %d RUNNING tasks, RunTask started %d", listed, len(arns))
 	}
 	var ms runtime.MemStats
+	runtime.GC()
 	runtime.ReadMemStats(&ms)
+	if path := os.Getenv("ECSKIT_E2E_HEAPPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = pprof.WriteHeapProfile(f)
+		_ = f.Close()
+	}
 	b.ReportMetric(float64(len(arns))/elapsed.Seconds(), "tasks/s")
 	b.ReportMetric(float64(len(arns))/placedAt.Seconds(), "placed/s")
 	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MiB")

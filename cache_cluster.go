@@ -118,7 +118,7 @@ func clusterOfKey(key string) (cluster, id string, ok bool) {
 
 // applyTask folds a task event into the indexes. Callers hold c.mu.
 func (c *cache) applyTask(ev store.Event) {
-	c.recent.committed(ev)
+	written := c.recent.committed(ev)
 	cluster, id, ok := clusterOfKey(ev.Record.Key)
 	if !ok {
 		return
@@ -138,7 +138,11 @@ func (c *cache) applyTask(ev store.Event) {
 		return
 	}
 	var f taskFields
-	if err := json.Unmarshal(ev.Record.Value, &f); err != nil {
+	if written != nil {
+		f.InstanceID, f.Family, f.ServiceName = written.InstanceID, written.Family, written.ServiceName
+		f.Task.LastStatus, f.Task.DesiredStatus, f.Task.StartedBy = written.Task.LastStatus, written.Task.DesiredStatus, written.Task.StartedBy
+		f.Task.Group, f.Task.LaunchType = written.Task.Group, written.Task.LaunchType
+	} else if err := json.Unmarshal(ev.Record.Value, &f); err != nil {
 		c.cp.log.Warn("cache: decode task", "key", ev.Record.Key, "err", err)
 		return
 	}

@@ -52,8 +52,9 @@ func (r *recentTasks) wrote(key string, t *taskRecord, data []byte) {
 }
 
 // committed notes a task event: a remembered write whose bytes it carries
-// is now known at the event's version.
-func (r *recentTasks) committed(ev store.Event) {
+// is now known at the event's version, and is returned (not to be
+// changed).
+func (r *recentTasks) committed(ev store.Event) *taskRecord {
 	key := ev.Record.Key
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -61,7 +62,7 @@ func (r *recentTasks) committed(ev store.Event) {
 	delete(r.pending, key)
 	if ev.Type == store.EventDelete || !ok || !bytes.Equal(p.data, ev.Record.Value) {
 		delete(r.known, key)
-		return
+		return nil
 	}
 	if _, ok := r.known[key]; !ok {
 		if len(r.order) < recentCap {
@@ -73,6 +74,7 @@ func (r *recentTasks) committed(ev store.Event) {
 		}
 	}
 	r.known[key] = knownTask{rec: p.rec, version: ev.Record.Version}
+	return p.rec
 }
 
 // get returns a copy of the task at key if it is known at version.
