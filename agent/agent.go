@@ -46,8 +46,8 @@ type Agent struct {
 	registered  chan struct{}
 	regOnce     sync.Once
 
-	meta *metadata // the task metadata endpoint, if enabled
-	batch batcher // coalesces the tasks' state reports
+	meta  *metadata // the task metadata endpoint, if enabled
+	batch batcher   // coalesces the tasks' state reports
 
 	randMu sync.Mutex
 	wg     sync.WaitGroup // task goroutines and helpers
