@@ -60,6 +60,7 @@ func (cp *ControlPlane) RunTask(ctx context.Context, in *RunTaskInput) (*RunTask
 		return nil, &Error{Code: InvalidParameterException, Field: "clientToken", Message: "clientToken must be at most 64 characters."}
 	}
 	out := &RunTaskOutput{Tasks: []Task{}, Failures: []Failure{}}
+	cp.awaitPlacement(ctx)
 	err := cp.store.Update(ctx, func(tx store.Tx) error {
 		out.Tasks, out.Failures = out.Tasks[:0], out.Failures[:0]
 		cl, err := cp.activeCluster(tx, in.Cluster)

@@ -1,6 +1,7 @@
 package ecs
 
 import (
+	"context"
 	"time"
 
 	"github.com/ecskit/ecs/placement"
@@ -11,10 +12,22 @@ const (
 	// placeAttempts bounds how often a placement proposed on the cache is
 	// tried again after the transaction found a chosen instance changed.
 	placeAttempts = 3
-	// placeWait bounds how long a placement waits for the cache to reach
-	// the transaction's revision.
+	// placeWait bounds how long RunTask waits, before its transaction, for
+	// the cache to reach the store's revision.
 	placeWait = 200 * time.Millisecond
 )
+
+// awaitPlacement lets the cache catch up with the store (for at most
+// placeWait) before a transaction places tasks on it, so that a placement
+// right after a change sees it. It must not run inside a transaction: the
+// revision a transaction reads may be one its own commit group has yet to
+// commit.
+func (cp *ControlPlane) awaitPlacement(ctx context.Context) {
+	var rev int64
+	if cp.store.View(ctx, func(tx store.Tx) error { rev = tx.Revision(); return nil }) == nil {
+		cp.cache.awaitSeen(rev, placeWait)
+	}
+}
 
 // placeTasks places req's tasks and creates them, reserving their
 // resources, in tx. The cache's scheduler proposes the instances; tx then
@@ -25,7 +38,6 @@ const (
 // from a cache that has applied tx's revision in full.
 func (cp *ControlPlane) placeTasks(tx store.Tx, cluster string, td *TaskDefinition, ov *TaskOverride, req placement.Request, startedBy string, tags []Tag, service string) ([]*taskRecord, []Failure, error) {
 	rev := tx.Revision()
-	cp.cache.awaitSeen(rev, placeWait)
 	for range placeAttempts {
 		prop, err := cp.cache.place(cluster, req)
 		if err != nil {
