@@ -10,6 +10,7 @@ package ecs
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -237,4 +238,24 @@ func BenchmarkListTasks(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkRunTaskParallel is BenchmarkRunTask from 8 goroutines, as the
+// end-to-end scenario calls it: they contend for the same instances.
+func BenchmarkRunTaskParallel(b *testing.B) {
+	bc := newBenchCluster(b, benchInstances, benchTasks)
+	ctx := context.Background()
+	in := &RunTaskInput{TaskDefinition: "bench", Count: ptr(int64(10)), PlacementStrategy: []PlacementStrategy{
+		{Type: "spread", Field: "attribute:ecs.availability-zone"}, {Type: "binpack", Field: "memory"}}}
+	b.SetParallelism(8 / max(1, runtime.GOMAXPROCS(0)))
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			out, err := bc.cp.RunTask(ctx, in)
+			if err != nil || len(out.Tasks) != 10 {
+				b.Error(err, out.Failures)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(10*b.N)/b.Elapsed().Seconds(), "tasks/s")
 }
