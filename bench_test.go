@@ -27,6 +27,8 @@ type benchCluster struct {
 	insts []string // instance IDs
 	tasks []string // task IDs
 	td    *TaskDefinition
+	// health is the health last reported of a task (benchWake flips it).
+	health map[string]string
 }
 
 func newBenchCluster(b *testing.B, instances, tasks int) *benchCluster {
@@ -51,7 +53,7 @@ func newBenchCluster(b *testing.B, instances, tasks int) *benchCluster {
 	if err != nil {
 		b.Fatal(err)
 	}
-	bc := &benchCluster{cp: cp, td: out.TaskDefinition}
+	bc := &benchCluster{cp: cp, td: out.TaskDefinition, health: map[string]string{}}
 	now := cp.now()
 	err = s.Update(ctx, func(tx store.Tx) error {
 		recs := make([]*instanceRecord, instances)
@@ -163,9 +165,10 @@ func benchWake(b *testing.B, bc *benchCluster, pollers int) {
 			// Task p+k*instances lives on instance p; flip its health.
 			id := bc.tasks[p]
 			health := HealthHealthy
-			if i/pollers%2 == 1 {
+			if bc.health[id] == HealthHealthy {
 				health = HealthUnhealthy
 			}
+			bc.health[id] = health
 			drain(answers[p])
 			_, err := bc.cp.SubmitContainerStateChange(ctx, &SubmitContainerStateChangeInput{Task: id, ContainerName: "app", HealthStatus: health})
 			if err != nil {
