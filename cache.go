@@ -124,7 +124,6 @@ func (c *cache) follow(events <-chan store.Event) {
 		}
 		c.mu.Unlock()
 		c.hold.Unlock()
-		c.cp.notify.broadcast()
 	}
 }
 

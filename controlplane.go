@@ -39,7 +39,6 @@ type ControlPlane struct {
 	agentTimeout time.Duration
 	agents       *agentTracker
 	elector      Elector
-	notify       *notifier
 	cache        *cache
 
 	ownStore bool
@@ -151,7 +150,6 @@ func Open(opts ...Option) (*ControlPlane, error) {
 		return nil, fmt.Errorf("ecs: account must be 12 digits, got %q", cp.account)
 	}
 	cp.agents = newAgentTracker(cp.clock, cp.agentTimeout)
-	cp.notify = newNotifier()
 	cp.cache = newCache(cp)
 	ctx, cancel := context.WithCancel(context.Background())
 	cp.cancel = cancel
@@ -179,7 +177,6 @@ func (cp *ControlPlane) Close() error {
 	cp.closed.Do(func() {
 		cp.cancel()
 		cp.wg.Wait()
-		cp.notify.close()
 		if cp.ownStore {
 			err = cp.store.Close()
 		}
@@ -257,27 +254,3 @@ func listJSON[T any](tx store.Tx, prefix string) ([]T, error) {
 	}
 	return out, nil
 }
-
-// notifier broadcasts "something changed" to any number of waiters.
-type notifier struct {
-	mu sync.Mutex
-	ch chan struct{}
-}
-
-func newNotifier() *notifier { return &notifier{ch: make(chan struct{})} }
-
-// wait returns a channel closed at the next broadcast.
-func (n *notifier) wait() <-chan struct{} {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.ch
-}
-
-func (n *notifier) broadcast() {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	close(n.ch)
-	n.ch = make(chan struct{})
-}
-
-func (n *notifier) close() { n.broadcast() }
