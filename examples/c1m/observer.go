@@ -96,6 +96,25 @@ func (r reportingCP) SubmitTaskStateChange(ctx context.Context, in *ecs.SubmitTa
 	return out, err
 }
 
+// SubmitTaskStateChanges forwards a batch of reports (the agent batches
+// them) and tells the observer of each task now RUNNING.
+func (r reportingCP) SubmitTaskStateChanges(ctx context.Context, in *ecs.SubmitTaskStateChangesInput) (*ecs.SubmitTaskStateChangesOutput, error) {
+	out, err := r.ControlPlane.SubmitTaskStateChanges(ctx, in)
+	if err != nil {
+		return out, err
+	}
+	failed := map[string]bool{}
+	for _, f := range out.Failures {
+		failed[f.Arn] = true
+	}
+	for _, ch := range in.Changes {
+		if ch.Status == ecs.TaskStatusRunning && !failed[ch.Task] {
+			r.obs.markRunning(ch.Task)
+		}
+	}
+	return out, err
+}
+
 // taskSet is a set of tasks by ID. ecskit's task IDs are 32 hex digits,
 // kept as 16 bytes so that a million of them stay small; any other form
 // is kept as a string.
