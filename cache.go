@@ -78,7 +78,7 @@ func (c *cache) run(ctx context.Context) {
 		if err != nil {
 			if ctx.Err() == nil {
 				c.cp.log.Warn("store watch failed", "err", err)
-				_ = clock.Sleep(ctx, clock.Real(), time.Second)
+				_ = clock.Sleep(ctx, c.cp.clock, time.Second)
 			}
 			continue
 		}

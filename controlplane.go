@@ -106,7 +106,7 @@ func (cp *ControlPlane) lead(ctx context.Context) {
 		if err != nil {
 			if ctx.Err() == nil {
 				cp.log.Warn("leader election failed", "err", err)
-				_ = clock.Sleep(ctx, clock.Real(), time.Second)
+				_ = clock.Sleep(ctx, cp.clock, time.Second)
 			}
 			continue
 		}
