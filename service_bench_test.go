@@ -75,7 +75,7 @@ func BenchmarkServiceRound(b *testing.B) {
 			break
 		}
 		for b.Loop() {
-			tr.observe(key)
+			tr.observe(key, nil)
 			due, _ := tr.take(simStart)
 			if len(due) != 1 {
 				b.Fatalf("%d services due", len(due))

@@ -2,7 +2,6 @@ package ecs
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -92,7 +91,7 @@ func (cp *ControlPlane) watchServices(ctx context.Context, tr *serviceTracker, r
 		if err == nil {
 			for ev := range w.Events() {
 				rev = ev.Revision
-				tr.observe(ev.Record.Key)
+				tr.observe(ev.Record.Key, ev.Record.Value)
 			}
 			err = w.Err()
 		}
@@ -131,12 +130,7 @@ func (cp *ControlPlane) serviceRefs(ctx context.Context) ([]serviceRef, error) {
 			if !ok || strings.Contains(name, "/") {
 				continue
 			}
-			var kind struct {
-				Service struct {
-					SchedulingStrategy string `json:"schedulingStrategy"`
-				} `json:"service"`
-			}
-			if json.Unmarshal(r.Value, &kind) == nil && kind.Service.SchedulingStrategy == SchedulingStrategyDaemon {
+			if isDaemonRecord(r.Value) {
 				daemons = append(daemons, serviceRef{cluster, name})
 			} else {
 				replicas = append(replicas, serviceRef{cluster, name})

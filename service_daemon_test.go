@@ -1,6 +1,7 @@
 package ecs
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -99,10 +100,20 @@ func TestServiceDaemonValidation(t *testing.T) {
 	require.Equal(t, StatusDraining, out.Service.Status)
 }
 
+// follower never leads: a control plane opened with it runs no
+// controllers of its own, so a test's rounds are the only ones.
+type follower struct{}
+
+func (follower) Lead(ctx context.Context) (context.Context, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
 func TestServiceDaemonTasksGoFirstOnANewInstance(t *testing.T) {
 	// The instance has room for four tasks; the REPLICA service wants
-	// four and sorts first, but the DAEMON task is placed first.
-	s := newSim(t, 0, 1, 1024, 2048)
+	// four and sorts first, but the DAEMON task is placed first. Only the
+	// test's own rounds run, so that none straddles the registration.
+	s := newSim(t, 0, 1, 1024, 2048, WithElector(follower{}))
 	s.taskDef("web", false)
 	s.taskDef("agent", false)
 	s.createService("a-web", "web", 4)

@@ -1,6 +1,7 @@
 package ecs
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
@@ -24,7 +25,10 @@ type serviceTracker struct {
 	owner map[string]serviceRef         // "cluster/taskID" → its service
 	on    map[string]map[serviceRef]int // "cluster/instanceID" → services with tasks there
 	seen  map[string]bool               // "cluster/instanceID" → agent connected at the last sweep
-	kick  chan struct{}
+	// daemons are the DAEMON services, known from their records as soon
+	// as the watch delivers them (before their first pass).
+	daemons map[serviceRef]bool
+	kick    chan struct{}
 }
 
 // serviceRef names a service.
@@ -44,7 +48,8 @@ type passResult struct {
 
 func newServiceTracker() *serviceTracker {
 	return &serviceTracker{full: true, dirty: map[serviceRef]bool{}, info: map[serviceRef]*passResult{},
-		owner: map[string]serviceRef{}, on: map[string]map[serviceRef]int{}, seen: map[string]bool{}, kick: make(chan struct{}, 1)}
+		owner: map[string]serviceRef{}, on: map[string]map[serviceRef]int{}, seen: map[string]bool{},
+		daemons: map[serviceRef]bool{}, kick: make(chan struct{}, 1)}
 }
 
 // wake tells the scheduler there is work.
@@ -63,8 +68,9 @@ func (tr *serviceTracker) all() {
 	tr.wake()
 }
 
-// observe marks the services a changed store key concerns.
-func (tr *serviceTracker) observe(key string) {
+// observe marks the services a changed store record concerns (value is
+// nil for a deletion).
+func (tr *serviceTracker) observe(key string, value []byte) {
 	kind, rest, ok := strings.Cut(key, "/")
 	if !ok {
 		return
@@ -78,7 +84,9 @@ func (tr *serviceTracker) observe(key string) {
 	n := len(tr.dirty)
 	switch kind {
 	case "services":
-		tr.dirty[serviceRef{cluster, id}] = true
+		s := serviceRef{cluster, id}
+		tr.dirty[s] = true
+		tr.daemons[s] = value != nil && isDaemonRecord(value)
 	case "tasks":
 		if s, ok := tr.owner[rest]; ok {
 			tr.dirty[s] = true
@@ -88,7 +96,12 @@ func (tr *serviceTracker) observe(key string) {
 			tr.dirty[s] = true
 		}
 		for s, in := range tr.info {
-			if s.cluster == cluster && (in.daemon || in.hungry) {
+			if s.cluster == cluster && in.hungry {
+				tr.dirty[s] = true
+			}
+		}
+		for s, d := range tr.daemons {
+			if s.cluster == cluster && d {
 				tr.dirty[s] = true
 			}
 		}
@@ -141,7 +154,7 @@ func (tr *serviceTracker) take(now time.Time) (due []serviceRef, full bool) {
 	}
 	clear(tr.dirty)
 	slices.SortFunc(due, func(a, b serviceRef) int {
-		da, db := tr.info[a] != nil && tr.info[a].daemon, tr.info[b] != nil && tr.info[b].daemon
+		da, db := tr.daemons[a], tr.daemons[b]
 		if da != db {
 			if da {
 				return -1
@@ -185,8 +198,10 @@ func (tr *serviceTracker) record(s serviceRef, r passResult) {
 	}
 	if r.gone {
 		delete(tr.info, s)
+		delete(tr.daemons, s)
 		return
 	}
+	tr.daemons[s] = r.daemon
 	for id, inst := range r.tasks {
 		if old != nil && old.tasks[id] == inst {
 			continue
@@ -211,4 +226,15 @@ func (tr *serviceTracker) unplace(s serviceRef, inst string) {
 		delete(tr.on, inst)
 		delete(tr.seen, inst)
 	}
+}
+
+// isDaemonRecord reports whether a stored service record is of a DAEMON
+// service.
+func isDaemonRecord(value []byte) bool {
+	var kind struct {
+		Service struct {
+			SchedulingStrategy string `json:"schedulingStrategy"`
+		} `json:"service"`
+	}
+	return json.Unmarshal(value, &kind) == nil && kind.Service.SchedulingStrategy == SchedulingStrategyDaemon
 }

@@ -33,14 +33,14 @@ func TestServiceTrackerMarksWhatChanged(t *testing.T) {
 		{"instances/c/i7", []serviceRef{agent}},
 		{"heartbeats/c/i1", nil},
 	} {
-		tr.observe(tc.key)
+		tr.observe(tc.key, nil)
 		due, _ = tr.take(simStart)
 		require.Equal(t, tc.want, due, tc.key)
 	}
 
 	// A hungry service wants every instance change of its cluster.
 	tr.record(idle, passResult{hungry: true})
-	tr.observe("instances/c/i7")
+	tr.observe("instances/c/i7", nil)
 	due, _ = tr.take(simStart)
 	require.Equal(t, []serviceRef{agent, idle}, due)
 
@@ -53,7 +53,7 @@ func TestServiceTrackerMarksWhatChanged(t *testing.T) {
 	require.Equal(t, []serviceRef{web}, due)
 
 	// t2 left web: its changes concern nobody now, and i2 holds no task.
-	tr.observe("tasks/c/t2")
+	tr.observe("tasks/c/t2", nil)
 	due, _ = tr.take(simStart)
 	require.Empty(t, due)
 	require.NotContains(t, tr.on, "c/i2")
@@ -72,7 +72,7 @@ func TestServiceTrackerMarksWhatChanged(t *testing.T) {
 
 	// A service that is gone is forgotten.
 	tr.record(web, passResult{gone: true})
-	tr.observe("tasks/c/t1")
+	tr.observe("tasks/c/t1", nil)
 	due, _ = tr.take(simStart)
 	require.Empty(t, due)
 
