@@ -49,7 +49,7 @@ func FuzzParseTaskDefinition(f *testing.F) {
 			return
 		}
 		requireTDRoundTrip(t, td)
-		td.Requirements(nil)
+		taskRequirements(td, nil)
 	})
 }
 

@@ -48,16 +48,7 @@ func NormalizeTaskDefinition(in *RegisterTaskDefinitionInput) (*TaskDefinition, 
 	return td, nil
 }
 
-// EffectiveNetworkMode is the task definition's network mode, with the
-// default bridge when none is set.
-func (td *TaskDefinition) EffectiveNetworkMode() string { return effectiveNetworkMode(td) }
-
-func effectiveNetworkMode(td *TaskDefinition) string {
-	if td.NetworkMode == "" {
-		return NetworkModeBridge
-	}
-	return td.NetworkMode
-}
+func effectiveNetworkMode(td *TaskDefinition) string { return td.EffectiveNetworkMode() }
 
 // copyToTaskDefinition deep-copies the request's task definition fields
 // through JSON, which also drops empty optional lists and maps, so that a

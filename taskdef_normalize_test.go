@@ -213,7 +213,7 @@ func TestTaskDefinitionCorpusDetails(t *testing.T) {
 	require.Empty(t, td.TaskDefinitionArn, "output-only fields are dropped")
 	require.Zero(t, td.Revision)
 	require.Equal(t, []string{"mysql"}, td.ContainerDefinitions[0].Links)
-	cpu, mem, ports, _ := td.Requirements(nil)
+	cpu, mem, ports, _ := taskRequirements(td, nil)
 	require.Equal(t, []int64{20, 1000}, []int64{cpu, mem})
 	require.Equal(t, []int{80}, ports)
 

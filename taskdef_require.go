@@ -19,7 +19,7 @@ import (
 // StartTask accept (ECS-SPEC §8).
 const maxOverrideLength = 8192
 
-// Requirements returns what one task of td reserves on a container
+// taskRequirements returns what one task of td reserves on a container
 // instance, with the override ov (which may be nil) applied: CPU units,
 // memory (MiB), and the static TCP and UDP host ports. CPU is the task
 // cpu if set, else the sum of the containers' cpu; memory is the task
@@ -27,7 +27,7 @@ const maxOverrideLength = 8192
 // memory where it has no reservation. Dynamic host ports (0 or absent) and
 // container port ranges are not included: the agent picks them on the
 // host. td is a normalised task definition and ov a validated override.
-func (td *TaskDefinition) Requirements(ov *TaskOverride) (cpu, memory int64, ports, portsUDP []int) {
+func taskRequirements(td *TaskDefinition, ov *TaskOverride) (cpu, memory int64, ports, portsUDP []int) {
 	if ov == nil {
 		ov = &TaskOverride{}
 	}

@@ -72,13 +72,13 @@ func TestTaskDefRequirements(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			td, err := tdNormalize(t, tc.doc)
 			require.NoError(t, err)
-			cpu, mem, ports, udp := td.Requirements(tc.ov)
+			cpu, mem, ports, udp := taskRequirements(td, tc.ov)
 			require.Equal(t, tc.cpu, cpu, "cpu")
 			require.Equal(t, tc.mem, mem, "memory")
 			require.Equal(t, tc.ports, ports, "ports")
 			require.Equal(t, tc.udp, udp, "udp ports")
 			if tc.wantNoOverride {
-				c2, m2, p2, u2 := td.Requirements(&TaskOverride{})
+				c2, m2, p2, u2 := taskRequirements(td, &TaskOverride{})
 				require.Equal(t, []any{cpu, mem, ports, udp}, []any{c2, m2, p2, u2}, "an empty override changes nothing")
 			}
 		})
