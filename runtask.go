@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecskit/ecs/placement"
 	"github.com/ecskit/ecs/store"
+	"github.com/ecskit/ecs/taskdef"
 )
 
 var startedByRE = regexp.MustCompile(`^[A-Za-z0-9_/-]*$`)
@@ -131,7 +132,7 @@ func checkLaunch(taskDef, startedBy string, startedByMax int, group, launchType,
 // placementRequest turns a task definition and the launch's constraints
 // and strategies into a placement request.
 func placementRequest(td *TaskDefinition, ov *TaskOverride, group string, count int, cons []PlacementConstraint, strat []PlacementStrategy, defaultStrategy []placement.Strategy) (placement.Request, error) {
-	cpu, mem, ports, udp := taskRequirements(td, ov)
+	cpu, mem, ports, udp := taskdef.Requirements(td, ov)
 	req := placement.Request{Group: group, Count: count, CPU: cpu, Memory: mem, Ports: ports, PortsUDP: udp}
 	for _, a := range td.RequiresAttributes {
 		req.RequiredAttributes = append(req.RequiredAttributes, placement.Attribute{Name: a.Name, Value: a.Value})

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/ecskit/ecs/store"
+	"github.com/ecskit/ecs/taskdef"
 )
 
 // taskRecord is a task as stored, with the accounting the control plane
@@ -87,7 +88,7 @@ func (t *taskRecord) forceStop(now Time, reason string) {
 func (cp *ControlPlane) newTask(cluster string, inst *instanceRecord, td *TaskDefinition, ov *TaskOverride, group, startedBy string, tags []Tag) *taskRecord {
 	id := cp.newID()
 	arn := cp.taskARN(cluster, id)
-	cpu, mem, ports, udp := taskRequirements(td, ov)
+	cpu, mem, ports, udp := taskdef.Requirements(td, ov)
 	now := cp.now()
 	t := &taskRecord{
 		Cluster: cluster, ID: id, InstanceID: inst.ID,
