@@ -13,8 +13,8 @@ import (
 // module.
 var layers = [][]string{
 	{"cmd/…", "examples/…", "e2e", "recovery"},
-	{"ecsapi", "agent/…", "ecsclient"},
-	{""},
+	{"ecsapi"},
+	{"", "agent/…", "ecsclient"},
 	{"taskdef", "internal/reconcile", "election/etcd", "internal/dockertest", "internal/testimage/…"},
 	{"placement/…", "store/…", "runtime/…", "election", "logs", "secrets"},
 	{"types", "clock/…", "internal/testutil", "internal/aliasgen", "internal/awsjson"},
