@@ -36,10 +36,6 @@ func (cp *ControlPlane) applyTaskChange(t *taskRecord, in *SubmitTaskStateChange
 	cp.advanceTask(t, in.Status, in.StopCode, in.Reason)
 }
 
-// MaxTaskStateChanges is how many state changes one
-// SubmitTaskStateChanges call may carry.
-const MaxTaskStateChanges = 50
-
 // SubmitTaskStateChanges records several task state changes (as
 // SubmitTaskStateChange does each) in one transaction. A change that names
 // a task the control plane does not know is answered with a Failure; the

@@ -42,28 +42,6 @@ func validateAttribute(a Attribute) error {
 	return nil
 }
 
-// PutAttributesInput is the request of PutAttributes.
-type PutAttributesInput struct {
-	Cluster    string      `json:"cluster,omitempty"`
-	Attributes []Attribute `json:"attributes"`
-}
-
-// PutAttributesOutput is the response of PutAttributes.
-type PutAttributesOutput struct {
-	Attributes []Attribute `json:"attributes"`
-}
-
-// DeleteAttributesInput is the request of DeleteAttributes.
-type DeleteAttributesInput struct {
-	Cluster    string      `json:"cluster,omitempty"`
-	Attributes []Attribute `json:"attributes"`
-}
-
-// DeleteAttributesOutput is the response of DeleteAttributes.
-type DeleteAttributesOutput struct {
-	Attributes []Attribute `json:"attributes"`
-}
-
 // PutAttributes creates or replaces up to 10 custom attributes.
 func (cp *ControlPlane) PutAttributes(ctx context.Context, in *PutAttributesInput) (*PutAttributesOutput, error) {
 	if err := checkAttributeBatch(in.Attributes); err != nil {
@@ -148,22 +126,6 @@ func (cp *ControlPlane) changeAttributes(ctx context.Context, cluster string, at
 		}
 		return nil
 	})
-}
-
-// ListAttributesInput is the request of ListAttributes.
-type ListAttributesInput struct {
-	Cluster        string `json:"cluster,omitempty"`
-	TargetType     string `json:"targetType"`
-	AttributeName  string `json:"attributeName,omitempty"`
-	AttributeValue string `json:"attributeValue,omitempty"`
-	MaxResults     *int64 `json:"maxResults,omitempty"`
-	NextToken      string `json:"nextToken,omitempty"`
-}
-
-// ListAttributesOutput is the response of ListAttributes.
-type ListAttributesOutput struct {
-	Attributes []Attribute `json:"attributes"`
-	NextToken  string      `json:"nextToken,omitempty"`
 }
 
 // ListAttributes lists the attributes of a cluster's instances.

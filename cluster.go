@@ -21,18 +21,6 @@ func clusterKey(name string) string { return "clusters/" + name }
 
 var clusterNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
 
-// CreateClusterInput is the request of CreateCluster.
-type CreateClusterInput struct {
-	ClusterName string           `json:"clusterName,omitempty"`
-	Tags        []Tag            `json:"tags,omitempty"`
-	Settings    []ClusterSetting `json:"settings,omitempty"`
-}
-
-// CreateClusterOutput is the response of CreateCluster.
-type CreateClusterOutput struct {
-	Cluster *Cluster `json:"cluster"`
-}
-
 // CreateCluster creates a cluster, or returns the ACTIVE cluster of that
 // name if there is one. An empty name means "default".
 func (cp *ControlPlane) CreateCluster(ctx context.Context, in *CreateClusterInput) (*CreateClusterOutput, error) {
@@ -155,18 +143,6 @@ func (cp *ControlPlane) describeCluster(tx store.Tx, rec *clusterRecord, include
 	return c, nil
 }
 
-// DescribeClustersInput is the request of DescribeClusters.
-type DescribeClustersInput struct {
-	Clusters []string `json:"clusters,omitempty"`
-	Include  []string `json:"include,omitempty"`
-}
-
-// DescribeClustersOutput is the response of DescribeClusters.
-type DescribeClustersOutput struct {
-	Clusters []Cluster `json:"clusters"`
-	Failures []Failure `json:"failures"`
-}
-
 // DescribeClusters describes up to 100 clusters; unknown ones are MISSING
 // failures and deleted ones are INACTIVE.
 func (cp *ControlPlane) DescribeClusters(ctx context.Context, in *DescribeClustersInput) (*DescribeClustersOutput, error) {
@@ -208,18 +184,6 @@ func (cp *ControlPlane) DescribeClusters(ctx context.Context, in *DescribeCluste
 	return out, nil
 }
 
-// ListClustersInput is the request of ListClusters.
-type ListClustersInput struct {
-	MaxResults *int64 `json:"maxResults,omitempty"`
-	NextToken  string `json:"nextToken,omitempty"`
-}
-
-// ListClustersOutput is the response of ListClusters.
-type ListClustersOutput struct {
-	ClusterArns []string `json:"clusterArns"`
-	NextToken   string   `json:"nextToken,omitempty"`
-}
-
 // ListClusters lists the ARNs of the ACTIVE clusters.
 func (cp *ControlPlane) ListClusters(ctx context.Context, in *ListClustersInput) (*ListClustersOutput, error) {
 	var names []string
@@ -244,16 +208,6 @@ func (cp *ControlPlane) ListClusters(ctx context.Context, in *ListClustersInput)
 		out.ClusterArns = append(out.ClusterArns, cp.clusterARN(n))
 	}
 	return out, nil
-}
-
-// DeleteClusterInput is the request of DeleteCluster.
-type DeleteClusterInput struct {
-	Cluster string `json:"cluster"`
-}
-
-// DeleteClusterOutput is the response of DeleteCluster.
-type DeleteClusterOutput struct {
-	Cluster *Cluster `json:"cluster"`
 }
 
 // DeleteCluster makes an empty cluster INACTIVE.

@@ -6,17 +6,6 @@ import (
 	"github.com/ecskit/ecs/store"
 )
 
-// UpdateClusterInput is the request of UpdateCluster.
-type UpdateClusterInput struct {
-	Cluster  string           `json:"cluster"`
-	Settings []ClusterSetting `json:"settings,omitempty"`
-}
-
-// UpdateClusterOutput is the response of UpdateCluster.
-type UpdateClusterOutput struct {
-	Cluster *Cluster `json:"cluster"`
-}
-
 // UpdateCluster replaces settings of an ACTIVE cluster (containerInsights
 // is the one ECS knows).
 func (cp *ControlPlane) UpdateCluster(ctx context.Context, in *UpdateClusterInput) (*UpdateClusterOutput, error) {

@@ -16,7 +16,11 @@
 // Every operation is a method named after its ECS action, taking and
 // returning structs with ECS's JSON field names, so the ecsapi package can
 // serve the same control plane to the aws CLI and the AWS SDKs. Errors are
-// *Error values whose Code is the ECS exception name.
+// *Error values whose Code is the ECS exception name. These shapes are
+// declared in package types, which imports nothing of ecskit (a remote
+// agent or an API client uses it without linking a control plane); every
+// one of them is named here too, so ecs.Task is types.Task. Package
+// taskdef reads and validates task definitions without a control plane.
 //
 // State lives in a store.Store (store/memory by default); time,
 // randomness and IDs are injected through options, so whole clusters can be

@@ -7,19 +7,6 @@ import (
 	"github.com/ecskit/ecs/store"
 )
 
-// DescribeContainerInstancesInput is the request of DescribeContainerInstances.
-type DescribeContainerInstancesInput struct {
-	Cluster            string   `json:"cluster,omitempty"`
-	ContainerInstances []string `json:"containerInstances"`
-	Include            []string `json:"include,omitempty"`
-}
-
-// DescribeContainerInstancesOutput is the response of DescribeContainerInstances.
-type DescribeContainerInstancesOutput struct {
-	ContainerInstances []ContainerInstance `json:"containerInstances"`
-	Failures           []Failure           `json:"failures"`
-}
-
 // DescribeContainerInstances describes up to 100 instances; unknown ones
 // are MISSING failures.
 func (cp *ControlPlane) DescribeContainerInstances(ctx context.Context, in *DescribeContainerInstancesInput) (*DescribeContainerInstancesOutput, error) {
@@ -53,21 +40,6 @@ func (cp *ControlPlane) DescribeContainerInstances(ctx context.Context, in *Desc
 		return nil, err
 	}
 	return out, nil
-}
-
-// ListContainerInstancesInput is the request of ListContainerInstances.
-type ListContainerInstancesInput struct {
-	Cluster    string `json:"cluster,omitempty"`
-	Filter     string `json:"filter,omitempty"`
-	Status     string `json:"status,omitempty"`
-	MaxResults *int64 `json:"maxResults,omitempty"`
-	NextToken  string `json:"nextToken,omitempty"`
-}
-
-// ListContainerInstancesOutput is the response of ListContainerInstances.
-type ListContainerInstancesOutput struct {
-	ContainerInstanceArns []string `json:"containerInstanceArns"`
-	NextToken             string   `json:"nextToken,omitempty"`
 }
 
 // ListContainerInstances lists instance ARNs, by status (default: all but
@@ -117,18 +89,6 @@ func (cp *ControlPlane) ListContainerInstances(ctx context.Context, in *ListCont
 	return out, nil
 }
 
-// DeregisterContainerInstanceInput is the request of DeregisterContainerInstance.
-type DeregisterContainerInstanceInput struct {
-	Cluster           string `json:"cluster,omitempty"`
-	ContainerInstance string `json:"containerInstance"`
-	Force             *bool  `json:"force,omitempty"`
-}
-
-// DeregisterContainerInstanceOutput is the response of DeregisterContainerInstance.
-type DeregisterContainerInstanceOutput struct {
-	ContainerInstance *ContainerInstance `json:"containerInstance"`
-}
-
 // DeregisterContainerInstance makes an instance INACTIVE. With tasks still
 // on it, force must be set; those tasks are then no longer tracked (they are
 // reported STOPPED, and services replace theirs elsewhere).
@@ -174,19 +134,6 @@ func (cp *ControlPlane) DeregisterContainerInstance(ctx context.Context, in *Der
 	cp.agents.forget(out.ContainerInstanceArn)
 	out.AgentConnected = false
 	return &DeregisterContainerInstanceOutput{ContainerInstance: &out}, nil
-}
-
-// UpdateContainerInstancesStateInput is the request of UpdateContainerInstancesState.
-type UpdateContainerInstancesStateInput struct {
-	Cluster            string   `json:"cluster,omitempty"`
-	ContainerInstances []string `json:"containerInstances"`
-	Status             string   `json:"status"`
-}
-
-// UpdateContainerInstancesStateOutput is the response of UpdateContainerInstancesState.
-type UpdateContainerInstancesStateOutput struct {
-	ContainerInstances []ContainerInstance `json:"containerInstances"`
-	Failures           []Failure           `json:"failures"`
 }
 
 // UpdateContainerInstancesState sets up to 10 instances ACTIVE or DRAINING.

@@ -9,35 +9,8 @@ import (
 
 	"github.com/ecskit/ecs/placement"
 	"github.com/ecskit/ecs/store"
+	"github.com/ecskit/ecs/taskdef"
 )
-
-// RunTaskInput is the request of RunTask.
-type RunTaskInput struct {
-	Cluster                  string                `json:"cluster,omitempty"`
-	TaskDefinition           string                `json:"taskDefinition"`
-	Count                    *int64                `json:"count,omitempty"`
-	Group                    string                `json:"group,omitempty"`
-	StartedBy                string                `json:"startedBy,omitempty"`
-	Overrides                *TaskOverride         `json:"overrides,omitempty"`
-	PlacementConstraints     []PlacementConstraint `json:"placementConstraints,omitempty"`
-	PlacementStrategy        []PlacementStrategy   `json:"placementStrategy,omitempty"`
-	LaunchType               string                `json:"launchType,omitempty"`
-	Tags                     []Tag                 `json:"tags,omitempty"`
-	PropagateTags            string                `json:"propagateTags,omitempty"`
-	EnableECSManagedTags     bool                  `json:"enableECSManagedTags,omitempty"`
-	EnableExecuteCommand     bool                  `json:"enableExecuteCommand,omitempty"`
-	ClientToken              string                `json:"clientToken,omitempty"`
-	ReferenceId              string                `json:"referenceId,omitempty"`
-	PlatformVersion          string                `json:"platformVersion,omitempty"`
-	NetworkConfiguration     json.RawMessage       `json:"networkConfiguration,omitempty"`
-	CapacityProviderStrategy json.RawMessage       `json:"capacityProviderStrategy,omitempty"`
-}
-
-// RunTaskOutput is the response of RunTask.
-type RunTaskOutput struct {
-	Tasks    []Task    `json:"tasks"`
-	Failures []Failure `json:"failures"`
-}
 
 var startedByRE = regexp.MustCompile(`^[A-Za-z0-9_/-]*$`)
 
@@ -159,7 +132,7 @@ func checkLaunch(taskDef, startedBy string, startedByMax int, group, launchType,
 // placementRequest turns a task definition and the launch's constraints
 // and strategies into a placement request.
 func placementRequest(td *TaskDefinition, ov *TaskOverride, group string, count int, cons []PlacementConstraint, strat []PlacementStrategy, defaultStrategy []placement.Strategy) (placement.Request, error) {
-	cpu, mem, ports, udp := td.Requirements(ov)
+	cpu, mem, ports, udp := taskdef.Requirements(td, ov)
 	req := placement.Request{Group: group, Count: count, CPU: cpu, Memory: mem, Ports: ports, PortsUDP: udp}
 	for _, a := range td.RequiresAttributes {
 		req.RequiredAttributes = append(req.RequiredAttributes, placement.Attribute{Name: a.Name, Value: a.Value})
@@ -233,28 +206,6 @@ func (cp *ControlPlane) saveClientToken(tx store.Tx, cluster string, in *RunTask
 		rec.TaskIDs = append(rec.TaskIDs, t.ID)
 	}
 	return putJSON(tx, "clienttokens/"+cluster+"/"+in.ClientToken, &rec)
-}
-
-// StartTaskInput is the request of StartTask.
-type StartTaskInput struct {
-	Cluster              string          `json:"cluster,omitempty"`
-	TaskDefinition       string          `json:"taskDefinition"`
-	ContainerInstances   []string        `json:"containerInstances"`
-	Group                string          `json:"group,omitempty"`
-	StartedBy            string          `json:"startedBy,omitempty"`
-	Overrides            *TaskOverride   `json:"overrides,omitempty"`
-	Tags                 []Tag           `json:"tags,omitempty"`
-	PropagateTags        string          `json:"propagateTags,omitempty"`
-	EnableECSManagedTags bool            `json:"enableECSManagedTags,omitempty"`
-	EnableExecuteCommand bool            `json:"enableExecuteCommand,omitempty"`
-	ReferenceId          string          `json:"referenceId,omitempty"`
-	NetworkConfiguration json.RawMessage `json:"networkConfiguration,omitempty"`
-}
-
-// StartTaskOutput is the response of StartTask.
-type StartTaskOutput struct {
-	Tasks    []Task    `json:"tasks"`
-	Failures []Failure `json:"failures"`
 }
 
 // StartTask starts one task on each named instance (up to 10), subject to

@@ -214,8 +214,8 @@ func (p *pass) apply(st *reconcile.State, plan *reconcile.Plan) error {
 	}
 	p.applyDeployments(plan)
 	rec.Service.DesiredCount = plan.DesiredCount
-	rec.Throttle = throttleState{Failures: plan.Throttle.Failures, NextLaunch: Time{plan.Throttle.NextLaunch}}
-	rec.Steady, rec.SteadyAt = plan.Steady, Time{plan.SteadyAt}
+	rec.Throttle = throttleState{Failures: plan.Throttle.Failures, NextLaunch: Time{Time: plan.Throttle.NextLaunch}}
+	rec.Steady, rec.SteadyAt = plan.Steady, Time{Time: plan.SteadyAt}
 	if plan.Completed != nil {
 		if d := rec.deployment(plan.Completed.ID); d != nil {
 			good := *d
@@ -263,7 +263,7 @@ func (p *pass) applyDeployments(plan *reconcile.Plan) {
 		dep := &r.Deployment
 		dep.DesiredCount, dep.FailedTasks = d.DesiredCount, d.FailedTasks
 		dep.RolloutState, dep.RolloutStateReason = d.RolloutState, d.RolloutStateReason
-		dep.UpdatedAt = Time{d.UpdatedAt}
+		dep.UpdatedAt = Time{Time: d.UpdatedAt}
 		out = append(out, *r)
 	}
 	rec.Deployments = out

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/ecskit/ecs/store"
+	"github.com/ecskit/ecs/taskdef"
 )
 
 // taskRecord is a task as stored, with the accounting the control plane
@@ -87,7 +88,7 @@ func (t *taskRecord) forceStop(now Time, reason string) {
 func (cp *ControlPlane) newTask(cluster string, inst *instanceRecord, td *TaskDefinition, ov *TaskOverride, group, startedBy string, tags []Tag) *taskRecord {
 	id := cp.newID()
 	arn := cp.taskARN(cluster, id)
-	cpu, mem, ports, udp := td.Requirements(ov)
+	cpu, mem, ports, udp := taskdef.Requirements(td, ov)
 	now := cp.now()
 	t := &taskRecord{
 		Cluster: cluster, ID: id, InstanceID: inst.ID,
@@ -198,18 +199,6 @@ func (cp *ControlPlane) lookupTask(tx store.Tx, cluster, ref string) (*taskRecor
 	return t, nil
 }
 
-// StopTaskInput is the request of StopTask.
-type StopTaskInput struct {
-	Cluster string `json:"cluster,omitempty"`
-	Task    string `json:"task"`
-	Reason  string `json:"reason,omitempty"`
-}
-
-// StopTaskOutput is the response of StopTask.
-type StopTaskOutput struct {
-	Task *Task `json:"task"`
-}
-
 // StopTask sets a task's desired status to STOPPED; its agent stops the
 // containers (SIGTERM, then SIGKILL after stopTimeout).
 func (cp *ControlPlane) StopTask(ctx context.Context, in *StopTaskInput) (*StopTaskOutput, error) {
@@ -281,19 +270,6 @@ func (cp *ControlPlane) saveTask(tx store.Tx, t *taskRecord) error {
 	return cp.putTask(tx, t)
 }
 
-// DescribeTasksInput is the request of DescribeTasks.
-type DescribeTasksInput struct {
-	Cluster string   `json:"cluster,omitempty"`
-	Tasks   []string `json:"tasks"`
-	Include []string `json:"include,omitempty"`
-}
-
-// DescribeTasksOutput is the response of DescribeTasks.
-type DescribeTasksOutput struct {
-	Tasks    []Task    `json:"tasks"`
-	Failures []Failure `json:"failures"`
-}
-
 // DescribeTasks describes up to 100 tasks; unknown ones are MISSING
 // failures.
 func (cp *ControlPlane) DescribeTasks(ctx context.Context, in *DescribeTasksInput) (*DescribeTasksOutput, error) {
@@ -332,25 +308,6 @@ func (cp *ControlPlane) DescribeTasks(ctx context.Context, in *DescribeTasksInpu
 		return nil, err
 	}
 	return out, nil
-}
-
-// ListTasksInput is the request of ListTasks.
-type ListTasksInput struct {
-	Cluster           string `json:"cluster,omitempty"`
-	ContainerInstance string `json:"containerInstance,omitempty"`
-	Family            string `json:"family,omitempty"`
-	ServiceName       string `json:"serviceName,omitempty"`
-	StartedBy         string `json:"startedBy,omitempty"`
-	DesiredStatus     string `json:"desiredStatus,omitempty"`
-	LaunchType        string `json:"launchType,omitempty"`
-	MaxResults        *int64 `json:"maxResults,omitempty"`
-	NextToken         string `json:"nextToken,omitempty"`
-}
-
-// ListTasksOutput is the response of ListTasks.
-type ListTasksOutput struct {
-	TaskArns  []string `json:"taskArns"`
-	NextToken string   `json:"nextToken,omitempty"`
 }
 
 // ListTasks lists task ARNs by instance, family, service, startedBy and

@@ -148,18 +148,6 @@ func (cp *ControlPlane) taskDefinitionTags(tx store.Tx, td *TaskDefinition) []Ta
 	return slices.Clone(rec.Tags)
 }
 
-// DescribeTaskDefinitionInput is the request of DescribeTaskDefinition.
-type DescribeTaskDefinitionInput struct {
-	TaskDefinition string   `json:"taskDefinition"`
-	Include        []string `json:"include,omitempty"`
-}
-
-// DescribeTaskDefinitionOutput is the response of DescribeTaskDefinition.
-type DescribeTaskDefinitionOutput struct {
-	TaskDefinition *TaskDefinition `json:"taskDefinition"`
-	Tags           []Tag           `json:"tags,omitempty"`
-}
-
 // DescribeTaskDefinition describes a revision (family = latest ACTIVE).
 func (cp *ControlPlane) DescribeTaskDefinition(ctx context.Context, in *DescribeTaskDefinitionInput) (*DescribeTaskDefinitionOutput, error) {
 	var rec *taskDefinitionRecord
@@ -182,22 +170,6 @@ func (cp *ControlPlane) DescribeTaskDefinition(ctx context.Context, in *Describe
 		}
 	}
 	return out, nil
-}
-
-// ListTaskDefinitionsInput is the request of ListTaskDefinitions.
-type ListTaskDefinitionsInput struct {
-	// FamilyPrefix is, as in ECS, an exact family name.
-	FamilyPrefix string `json:"familyPrefix,omitempty"`
-	Status       string `json:"status,omitempty"`
-	Sort         string `json:"sort,omitempty"`
-	MaxResults   *int64 `json:"maxResults,omitempty"`
-	NextToken    string `json:"nextToken,omitempty"`
-}
-
-// ListTaskDefinitionsOutput is the response of ListTaskDefinitions.
-type ListTaskDefinitionsOutput struct {
-	TaskDefinitionArns []string `json:"taskDefinitionArns"`
-	NextToken          string   `json:"nextToken,omitempty"`
 }
 
 // ListTaskDefinitions lists revision ARNs by family and status, sorted by
@@ -276,20 +248,6 @@ func invertKey(k string) string {
 	return string(b)
 }
 
-// ListTaskDefinitionFamiliesInput is the request of ListTaskDefinitionFamilies.
-type ListTaskDefinitionFamiliesInput struct {
-	FamilyPrefix string `json:"familyPrefix,omitempty"`
-	Status       string `json:"status,omitempty"`
-	MaxResults   *int64 `json:"maxResults,omitempty"`
-	NextToken    string `json:"nextToken,omitempty"`
-}
-
-// ListTaskDefinitionFamiliesOutput is the response of ListTaskDefinitionFamilies.
-type ListTaskDefinitionFamiliesOutput struct {
-	Families  []string `json:"families"`
-	NextToken string   `json:"nextToken,omitempty"`
-}
-
 // ListTaskDefinitionFamilies lists families by prefix; status ACTIVE means
 // families with an ACTIVE revision, INACTIVE those without, ALL (default)
 // both.
@@ -336,16 +294,6 @@ func (cp *ControlPlane) ListTaskDefinitionFamilies(ctx context.Context, in *List
 	return &ListTaskDefinitionFamiliesOutput{Families: pg, NextToken: next}, nil
 }
 
-// DeregisterTaskDefinitionInput is the request of DeregisterTaskDefinition.
-type DeregisterTaskDefinitionInput struct {
-	TaskDefinition string `json:"taskDefinition"`
-}
-
-// DeregisterTaskDefinitionOutput is the response of DeregisterTaskDefinition.
-type DeregisterTaskDefinitionOutput struct {
-	TaskDefinition *TaskDefinition `json:"taskDefinition"`
-}
-
 // DeregisterTaskDefinition makes a revision INACTIVE: running tasks and
 // services keep it, new launches cannot use it.
 func (cp *ControlPlane) DeregisterTaskDefinition(ctx context.Context, in *DeregisterTaskDefinitionInput) (*DeregisterTaskDefinitionOutput, error) {
@@ -377,17 +325,6 @@ func (cp *ControlPlane) DeregisterTaskDefinition(ctx context.Context, in *Deregi
 		return nil, err
 	}
 	return &DeregisterTaskDefinitionOutput{TaskDefinition: &out}, nil
-}
-
-// DeleteTaskDefinitionsInput is the request of DeleteTaskDefinitions.
-type DeleteTaskDefinitionsInput struct {
-	TaskDefinitions []string `json:"taskDefinitions"`
-}
-
-// DeleteTaskDefinitionsOutput is the response of DeleteTaskDefinitions.
-type DeleteTaskDefinitionsOutput struct {
-	TaskDefinitions []TaskDefinition `json:"taskDefinitions"`
-	Failures        []Failure        `json:"failures"`
 }
 
 // DeleteTaskDefinitions marks up to 10 INACTIVE revisions

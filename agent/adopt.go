@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
-	"github.com/ecskit/ecs"
+	"github.com/ecskit/ecs/types"
 )
 
 // adopt matches the task's containers with what the engine has, before the
@@ -25,7 +25,7 @@ func (t *task) adopt(ctx context.Context) {
 		byLabel[s.Labels[LabelContainerName]] = s.ID
 		names[s.ID] = s.Name
 	}
-	fromCP := map[string]ecs.Container{}
+	fromCP := map[string]types.Container{}
 	if t.ecsTask != nil {
 		for _, c := range t.ecsTask.Containers {
 			fromCP[c.Name] = c
@@ -46,21 +46,21 @@ func (t *task) adopt(ctx context.Context) {
 		}
 		cp, ok := fromCP[c.name]
 		switch {
-		case ok && cp.LastStatus == ecs.TaskStatusStopped:
+		case ok && cp.LastStatus == types.TaskStatusStopped:
 			c.known, c.exitCode, c.reason = StatusStopped, cp.ExitCode, cp.Reason
-		case ok && (cp.RuntimeId != "" || cp.LastStatus == ecs.TaskStatusRunning), c.known >= StatusCreated:
+		case ok && (cp.RuntimeId != "" || cp.LastStatus == types.TaskStatusRunning), c.known >= StatusCreated:
 			t.vanished(c)
 		}
 	}
-	if t.ecsTask != nil && t.ecsTask.LastStatus == ecs.TaskStatusRunning && t.known == ecs.TaskStatusPending {
-		t.known = ecs.TaskStatusRunning
+	if t.ecsTask != nil && t.ecsTask.LastStatus == types.TaskStatusRunning && t.known == types.TaskStatusPending {
+		t.known = types.TaskStatusRunning
 	}
 }
 
 // restoreTask rebuilds a task from the state file; run adopts its
 // containers before anything else.
 func restoreTask(a *Agent, rec taskRecord) *task {
-	t := newTask(a, ecs.AssignedTask{Task: rec.Task, TaskDefinition: rec.TaskDefinition})
+	t := newTask(a, types.AssignedTask{Task: rec.Task, TaskDefinition: rec.TaskDefinition})
 	t.desired, t.known = rec.DesiredStatus, rec.KnownStatus
 	t.stopCode, t.reason = rec.StopCode, rec.StoppedReason
 	t.pullStartedAt, t.pullStoppedAt = rec.PullStartedAt, rec.PullStoppedAt

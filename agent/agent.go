@@ -12,9 +12,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/clock"
 	"github.com/ecskit/ecs/runtime"
+	"github.com/ecskit/ecs/types"
 )
 
 // Labels the agent puts on every container it creates (ECS-SPEC §7.1).
@@ -233,7 +233,7 @@ func (a *Agent) pollLoop(ctx context.Context) {
 	backoff := backoffMin
 	reaped := false
 	for ctx.Err() == nil {
-		out, err := a.cfg.ControlPlane.PollTasks(ctx, &ecs.PollTasksInput{
+		out, err := a.cfg.ControlPlane.PollTasks(ctx, &types.PollTasksInput{
 			Cluster:           a.cfg.Cluster,
 			ContainerInstance: a.instanceArn,
 			AfterRevision:     rev,
@@ -267,7 +267,7 @@ func (a *Agent) pollLoop(ctx context.Context) {
 
 // dispatch takes a poll's whole list of assignments: it hands each to its
 // task goroutine, starting one for tasks the agent does not know yet.
-func (a *Agent) dispatch(ctx context.Context, assigned []ecs.AssignedTask) {
+func (a *Agent) dispatch(ctx context.Context, assigned []types.AssignedTask) {
 	seen := a.assign(ctx, assigned)
 	// A task cleaned up and no longer listed will not be listed again.
 	a.mu.Lock()
@@ -287,7 +287,7 @@ func (a *Agent) dispatch(ctx context.Context, assigned []ecs.AssignedTask) {
 // dispatchChanges takes an incremental poll answer: the assignments that
 // changed, and the tasks that left the list. A task that left the list
 // will not be listed again, so it needs no tombstone once cleaned up.
-func (a *Agent) dispatchChanges(ctx context.Context, changed []ecs.AssignedTask, removed []string) {
+func (a *Agent) dispatchChanges(ctx context.Context, changed []types.AssignedTask, removed []string) {
 	a.assign(ctx, changed)
 	a.mu.Lock()
 	for _, arn := range removed {
@@ -301,7 +301,7 @@ func (a *Agent) dispatchChanges(ctx context.Context, changed []ecs.AssignedTask,
 
 // assign hands each assignment to its task goroutine, starting one for
 // tasks the agent does not know yet, and returns the ARNs it saw.
-func (a *Agent) assign(ctx context.Context, assigned []ecs.AssignedTask) map[string]bool {
+func (a *Agent) assign(ctx context.Context, assigned []types.AssignedTask) map[string]bool {
 	seen := make(map[string]bool, len(assigned))
 	for _, at := range assigned {
 		if at.Task == nil || at.TaskDefinition == nil {

@@ -6,13 +6,13 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/ecskit/ecs"
+	"github.com/ecskit/ecs/types"
 )
 
 // batcher coalesces the state changes of an agent's tasks: each task
 // goroutine hands its change to submit and waits for the answer; the first
 // one in becomes the flusher and sends everything queued, in batches of up
-// to ecs.MaxTaskStateChanges, until the queue is empty. Changes that come
+// to types.MaxTaskStateChanges, until the queue is empty. Changes that come
 // in while a batch is on its way ride in the next one, so tasks that
 // change together cost the control plane one transaction, and a lone
 // change waits for nothing.
@@ -26,13 +26,13 @@ type batcher struct {
 }
 
 type pendingChange struct {
-	in   *ecs.SubmitTaskStateChangeInput
+	in   *types.SubmitTaskStateChangeInput
 	done chan error // buffered: the flusher never waits
 }
 
 // submit reports one task state change and returns once the control plane
 // acknowledged (nil) or refused it.
-func (a *Agent) submit(ctx context.Context, in *ecs.SubmitTaskStateChangeInput) error {
+func (a *Agent) submit(ctx context.Context, in *types.SubmitTaskStateChangeInput) error {
 	b := &a.batch
 	p := &pendingChange{in: in, done: make(chan error, 1)}
 	b.mu.Lock()
@@ -48,7 +48,7 @@ func (a *Agent) submit(ctx context.Context, in *ecs.SubmitTaskStateChangeInput) 
 	}
 	b.flushing = true
 	for len(b.queue) > 0 {
-		n := min(len(b.queue), ecs.MaxTaskStateChanges)
+		n := min(len(b.queue), types.MaxTaskStateChanges)
 		batch := b.queue[:n:n]
 		b.queue = append([]*pendingChange(nil), b.queue[n:]...)
 		b.mu.Unlock()
@@ -64,17 +64,17 @@ func (a *Agent) submit(ctx context.Context, in *ecs.SubmitTaskStateChangeInput) 
 func (a *Agent) flush(ctx context.Context, batch []*pendingChange) {
 	cp := a.cfg.ControlPlane
 	if !a.batch.single.Load() {
-		in := &ecs.SubmitTaskStateChangesInput{Cluster: a.cfg.Cluster}
+		in := &types.SubmitTaskStateChangesInput{Cluster: a.cfg.Cluster}
 		for _, p := range batch {
 			in.Changes = append(in.Changes, *p.in)
 		}
 		out, err := cp.SubmitTaskStateChanges(ctx, in)
-		var e *ecs.Error
+		var e *types.Error
 		if !errors.As(err, &e) || e.Code != "UnknownOperationException" {
 			failed := map[string]error{}
 			if err == nil {
 				for _, f := range out.Failures {
-					failed[f.Arn] = &ecs.Error{Code: ecs.Code(f.Reason), Message: f.Detail}
+					failed[f.Arn] = &types.Error{Code: types.Code(f.Reason), Message: f.Detail}
 				}
 			}
 			for _, p := range batch {

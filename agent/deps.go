@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ecskit/ecs"
+	"github.com/ecskit/ecs/types"
 )
 
 // conditionCreate is the implicit condition of a volumesFrom source: it
@@ -28,7 +28,7 @@ func (c *container) dependencies() []dependency {
 	}
 	for _, l := range c.def.Links {
 		name, _, _ := strings.Cut(l, ":")
-		deps = append(deps, dependency{name, ecs.ConditionStart})
+		deps = append(deps, dependency{name, types.ConditionStart})
 	}
 	for _, v := range c.def.VolumesFrom {
 		deps = append(deps, dependency{v.SourceContainer, conditionCreate})
@@ -68,25 +68,25 @@ func conditionState(d *container, condition string) (met bool, never string) {
 	switch condition {
 	case conditionCreate:
 		return d.known >= StatusCreated && d.id != "", ""
-	case ecs.ConditionStart:
+	case types.ConditionStart:
 		if d.known == StatusStopped && d.startedAt.IsZero() {
 			return false, "stopped without starting"
 		}
 		return d.known >= StatusRunning, ""
-	case ecs.ConditionComplete:
+	case types.ConditionComplete:
 		return d.known == StatusStopped && d.exitCode != nil, neverRan(d)
-	case ecs.ConditionSuccess:
+	case types.ConditionSuccess:
 		if d.known == StatusStopped && d.exitCode != nil && *d.exitCode != 0 {
 			return false, fmt.Sprintf("exited with code %d, want SUCCESS", *d.exitCode)
 		}
 		return d.known == StatusStopped && d.exitCode != nil, neverRan(d)
-	case ecs.ConditionHealthy:
+	case types.ConditionHealthy:
 		switch {
 		case d.def.HealthCheck == nil:
 			return false, "has no health check, so it can never be HEALTHY"
-		case d.health == ecs.HealthHealthy:
+		case d.health == types.HealthHealthy:
 			return true, ""
-		case d.health == ecs.HealthUnhealthy:
+		case d.health == types.HealthUnhealthy:
 			return false, "is UNHEALTHY"
 		case d.known == StatusStopped:
 			return false, "stopped before it was HEALTHY"
@@ -108,7 +108,7 @@ func neverRan(d *container) string {
 // d's startTimeout after d started, for COMPLETE, SUCCESS and HEALTHY.
 func timeoutOf(d *container, condition string) time.Time {
 	switch condition {
-	case ecs.ConditionComplete, ecs.ConditionSuccess, ecs.ConditionHealthy:
+	case types.ConditionComplete, types.ConditionSuccess, types.ConditionHealthy:
 	default:
 		return time.Time{}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/ecskit/ecs/agent"
 	"github.com/ecskit/ecs/internal/dockertest"
 	"github.com/ecskit/ecs/internal/testimage"
+	"github.com/ecskit/ecs/internal/testutil"
 	"github.com/ecskit/ecs/runtime"
 )
 
@@ -20,9 +21,7 @@ import (
 // ignores SIGTERM and is killed after its 1 s stopTimeout. It is skipped when no engine
 // answers (failed under ECSKIT_REQUIRE_DOCKER=1).
 func TestOnDocker(t *testing.T) {
-	if testing.Short() {
-		t.Skip("uses a Docker engine")
-	}
+	testutil.SkipShort(t, "uses a Docker engine")
 	rt := dockertest.Runtime(t)
 	image := testimage.Image(t, rt)
 	cp := newTestCP()

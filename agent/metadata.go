@@ -16,9 +16,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/agent/taskmeta"
 	"github.com/ecskit/ecs/runtime"
+	"github.com/ecskit/ecs/types"
 )
 
 // MetadataConfig configures the task metadata endpoint (v4, v3) and the
@@ -162,7 +162,7 @@ func (r agentRand) Read(p []byte) (int, error) {
 }
 
 // taskRole is the task's role: its override, else its definition's.
-func taskRole(t *ecs.Task, td *ecs.TaskDefinition) string {
+func taskRole(t *types.Task, td *types.TaskDefinition) string {
 	if t.Overrides != nil && t.Overrides.TaskRoleArn != "" {
 		return t.Overrides.TaskRoleArn
 	}
@@ -174,14 +174,14 @@ func taskRole(t *ecs.Task, td *ecs.TaskDefinition) string {
 func (t *task) refuseUnservedRole() {
 	p := t.a.cfg.Metadata.Credentials
 	role := taskRole(t.ecsTask, t.def)
-	if !t.a.cfg.Metadata.Enabled || p == nil || role == "" || t.desired == ecs.TaskStatusStopped {
+	if !t.a.cfg.Metadata.Enabled || p == nil || role == "" || t.desired == types.TaskStatusStopped {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), roleCheckTimeout)
 	defer cancel()
 	if _, err := p.Credentials(ctx, role); err != nil {
 		t.a.log.Warn("agent: refusing a task whose role cannot be served", "task", t.arn, "role", role, "err", err)
-		t.stop(ecs.StopCodeTaskFailedToStart, taskmeta.AssumeRoleFailure(role))
+		t.stop(types.StopCodeTaskFailedToStart, taskmeta.AssumeRoleFailure(role))
 	}
 }
 
@@ -195,7 +195,7 @@ func (t *task) metadataEnv(container string) [][2]string {
 	m.mu.Lock()
 	routed, loopback, gateway := m.routed, m.loopback, m.gateway
 	m.mu.Unlock()
-	host := t.def.NetworkMode == ecs.NetworkModeHost
+	host := t.def.NetworkMode == types.NetworkModeHost
 	base := ""
 	switch {
 	case routed:
@@ -252,7 +252,7 @@ func (s metadataSource) TaskInput(ctx context.Context, arn string) (taskmeta.Tas
 		health[c.Name] = c.HealthStatus
 	}
 	desired := StatusRunning.String()
-	if rec.DesiredStatus == ecs.TaskStatusStopped {
+	if rec.DesiredStatus == types.TaskStatusStopped {
 		desired = StatusStopped.String()
 	}
 	byName := map[string]containerRecord{}

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/runtime"
+	"github.com/ecskit/ecs/types"
 )
 
 // evaluate takes every step the task's state allows now: the essential
@@ -14,18 +14,18 @@ import (
 // then the task's own status.
 func (t *task) evaluate(ctx context.Context) {
 	for _, c := range t.containers {
-		if c.essential && c.known == StatusStopped && t.desired == ecs.TaskStatusRunning {
-			if t.known == ecs.TaskStatusPending && c.exitCode == nil {
-				t.stop(ecs.StopCodeTaskFailedToStart, c.reason)
+		if c.essential && c.known == StatusStopped && t.desired == types.TaskStatusRunning {
+			if t.known == types.TaskStatusPending && c.exitCode == nil {
+				t.stop(types.StopCodeTaskFailedToStart, c.reason)
 			} else {
-				t.stop(ecs.StopCodeEssentialContainerExited, reasonEssentialRan)
+				t.stop(types.StopCodeEssentialContainerExited, reasonEssentialRan)
 			}
 		}
 	}
-	if t.desired == ecs.TaskStatusRunning {
+	if t.desired == types.TaskStatusRunning {
 		t.startSteps(ctx)
 	}
-	if t.desired == ecs.TaskStatusStopped {
+	if t.desired == types.TaskStatusStopped {
 		t.stopSteps(ctx)
 	}
 	t.updateKnown()
@@ -35,7 +35,7 @@ func (t *task) evaluate(ctx context.Context) {
 // container once its dependencies allow.
 func (t *task) startSteps(ctx context.Context) {
 	if t.hasCycle() {
-		t.stop(ecs.StopCodeTaskFailedToStart, prefixDependency+"the container dependency graph has a cycle")
+		t.stop(types.StopCodeTaskFailedToStart, prefixDependency+"the container dependency graph has a cycle")
 		return
 	}
 	if !t.volumesOK {
@@ -54,7 +54,7 @@ func (t *task) startSteps(ctx context.Context) {
 	}
 	pulling := false
 	for _, c := range t.containers {
-		if t.desired != ecs.TaskStatusRunning {
+		if t.desired != types.TaskStatusRunning {
 			return // a step failed the task
 		}
 		if c.busy {
@@ -163,7 +163,7 @@ func (t *task) stopSteps(ctx context.Context) {
 func (t *task) apply(ctx context.Context, r result) {
 	c := r.c
 	c.busy, c.cancel = false, nil
-	stopping := t.desired == ecs.TaskStatusStopped
+	stopping := t.desired == types.TaskStatusStopped
 	switch r.op {
 	case opPull:
 		switch {
@@ -252,7 +252,7 @@ func (t *task) observe(c *container, st runtime.ContainerStatus) {
 	case runtime.StateRunning:
 		c.known = StatusRunning
 		c.bindings = bindingsOf(st.Ports)
-		if t.def.NetworkMode == ecs.NetworkModeHost && len(c.bindings) == 0 {
+		if t.def.NetworkMode == types.NetworkModeHost && len(c.bindings) == 0 {
 			c.bindings = hostBindings(c.def.PortMappings)
 		}
 	case runtime.StateExited:
@@ -269,10 +269,10 @@ func (t *task) observe(c *container, st runtime.ContainerStatus) {
 	}
 }
 
-func bindingsOf(ports []runtime.PortBinding) []ecs.NetworkBinding {
-	var out []ecs.NetworkBinding
+func bindingsOf(ports []runtime.PortBinding) []types.NetworkBinding {
+	var out []types.NetworkBinding
 	for _, p := range ports {
-		out = append(out, ecs.NetworkBinding{
+		out = append(out, types.NetworkBinding{
 			BindIP: p.HostIP, ContainerPort: int64(p.ContainerPort), HostPort: int64(p.HostPort), Protocol: p.Protocol,
 		})
 	}
@@ -281,8 +281,8 @@ func bindingsOf(ports []runtime.PortBinding) []ecs.NetworkBinding {
 
 // hostBindings are the bindings of a host-network container: every
 // container port is bound on the host as is.
-func hostBindings(pms []ecs.PortMapping) []ecs.NetworkBinding {
-	var out []ecs.NetworkBinding
+func hostBindings(pms []types.PortMapping) []types.NetworkBinding {
+	var out []types.NetworkBinding
 	for _, pm := range pms {
 		if pm.ContainerPort == nil {
 			continue
@@ -291,7 +291,7 @@ func hostBindings(pms []ecs.PortMapping) []ecs.NetworkBinding {
 		if proto == "" {
 			proto = "tcp"
 		}
-		out = append(out, ecs.NetworkBinding{BindIP: "0.0.0.0", ContainerPort: *pm.ContainerPort, HostPort: *pm.ContainerPort, Protocol: proto})
+		out = append(out, types.NetworkBinding{BindIP: "0.0.0.0", ContainerPort: *pm.ContainerPort, HostPort: *pm.ContainerPort, Protocol: proto})
 	}
 	return out
 }
@@ -306,14 +306,14 @@ func (t *task) updateKnown() {
 		allUp = allUp && c.known >= StatusRunning
 	}
 	switch {
-	case t.known == ecs.TaskStatusStopped:
+	case t.known == types.TaskStatusStopped:
 	case allStopped:
-		t.known = ecs.TaskStatusStopped
+		t.known = types.TaskStatusStopped
 		t.stoppedAt = t.now()
 		if t.executionStoppedAt.IsZero() {
 			t.executionStoppedAt = t.stoppedAt
 		}
-	case allUp && t.known == ecs.TaskStatusPending && t.desired == ecs.TaskStatusRunning:
-		t.known = ecs.TaskStatusRunning
+	case allUp && t.known == types.TaskStatusPending && t.desired == types.TaskStatusRunning:
+		t.known = types.TaskStatusRunning
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/ecskit/ecs"
+	"github.com/ecskit/ecs/types"
 )
 
 // Capability attributes the agent registers: what this agent and a Docker
@@ -68,23 +68,23 @@ func (a *Agent) register(ctx context.Context) error {
 
 // registrationInput builds the RegisterContainerInstance request from the
 // host's resources and the configured attributes.
-func (a *Agent) registrationInput(cpus int, memBytes int64, osType, arch, engine string) *ecs.RegisterContainerInstanceInput {
+func (a *Agent) registrationInput(cpus int, memBytes int64, osType, arch, engine string) *types.RegisterContainerInstanceInput {
 	memMiB := memBytes>>20 - a.cfg.ReservedMemoryMiB
 	if memMiB < 0 {
 		memMiB = 0
 	}
-	in := &ecs.RegisterContainerInstanceInput{
+	in := &types.RegisterContainerInstanceInput{
 		Cluster: a.cfg.Cluster,
-		TotalResources: []ecs.Resource{
-			{Name: ecs.ResourceCPU, Type: "INTEGER", IntegerValue: int64(cpus) * 1024},
-			{Name: ecs.ResourceMemory, Type: "INTEGER", IntegerValue: memMiB},
-			{Name: ecs.ResourcePorts, Type: "STRINGSET", StringSetValue: portStrings(a.cfg.ReservedPorts)},
-			{Name: ecs.ResourcePortsUDP, Type: "STRINGSET", StringSetValue: portStrings(a.cfg.ReservedPortsUDP)},
+		TotalResources: []types.Resource{
+			{Name: types.ResourceCPU, Type: "INTEGER", IntegerValue: int64(cpus) * 1024},
+			{Name: types.ResourceMemory, Type: "INTEGER", IntegerValue: memMiB},
+			{Name: types.ResourcePorts, Type: "STRINGSET", StringSetValue: portStrings(a.cfg.ReservedPorts)},
+			{Name: types.ResourcePortsUDP, Type: "STRINGSET", StringSetValue: portStrings(a.cfg.ReservedPortsUDP)},
 		},
-		VersionInfo: &ecs.VersionInfo{AgentVersion: a.cfg.AgentVersion, DockerVersion: "DockerVersion: " + engine},
+		VersionInfo: &types.VersionInfo{AgentVersion: a.cfg.AgentVersion, DockerVersion: "DockerVersion: " + engine},
 	}
 	attr := func(name, value string) {
-		in.Attributes = append(in.Attributes, ecs.Attribute{Name: name, Value: value})
+		in.Attributes = append(in.Attributes, types.Attribute{Name: name, Value: value})
 	}
 	if osType == "" {
 		osType = "linux"

@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"time"
 
-	"github.com/ecskit/ecs"
+	"github.com/ecskit/ecs/types"
 )
 
 // report sends the control plane every change it has not acknowledged yet:
@@ -16,7 +16,7 @@ import (
 func (t *task) report(ctx context.Context) {
 	now := t.now()
 	if t.foreign {
-		if t.known == ecs.TaskStatusStopped && t.cleanupAt.IsZero() {
+		if t.known == types.TaskStatusStopped && t.cleanupAt.IsZero() {
 			t.cleanupAt = t.stoppedAt.Add(t.a.cfg.CleanupWait)
 		}
 		return
@@ -35,21 +35,21 @@ func (t *task) report(ctx context.Context) {
 		return
 	}
 	t.reported = cur
-	if cur.Status == ecs.TaskStatusStopped && t.cleanupAt.IsZero() {
+	if cur.Status == types.TaskStatusStopped && t.cleanupAt.IsZero() {
 		t.cleanupAt = t.stoppedAt.Add(t.a.cfg.CleanupWait)
 	}
 	t.retryAt = time.Time{}
 }
 
-func (t *task) containerChange(c *container) ecs.ContainerStateChange {
-	return ecs.ContainerStateChange{
+func (t *task) containerChange(c *container) types.ContainerStateChange {
+	return types.ContainerStateChange{
 		ContainerName: c.name, RuntimeId: c.id, Status: c.known.Backend(), ExitCode: c.exitCode,
 		Reason: c.reason, NetworkBindings: c.bindings, HealthStatus: c.health,
 	}
 }
 
-func (t *task) taskChange() *ecs.SubmitTaskStateChangeInput {
-	in := &ecs.SubmitTaskStateChangeInput{
+func (t *task) taskChange() *types.SubmitTaskStateChangeInput {
+	in := &types.SubmitTaskStateChangeInput{
 		Cluster: t.a.cfg.Cluster, Task: t.arn, Status: t.known, Reason: t.reason, StopCode: t.stopCode,
 		PullStartedAt: ts(t.pullStartedAt), PullStoppedAt: ts(t.pullStoppedAt),
 		ExecutionStoppedAt: ts(t.executionStoppedAt),
@@ -60,11 +60,11 @@ func (t *task) taskChange() *ecs.SubmitTaskStateChangeInput {
 	return in
 }
 
-func ts(t0 time.Time) ecs.Time {
+func ts(t0 time.Time) types.Time {
 	if t0.IsZero() {
-		return ecs.Time{}
+		return types.Time{}
 	}
-	return ecs.NewTime(t0)
+	return types.NewTime(t0)
 }
 
 // cleanupDue reports whether the task is stopped, reported and past its
@@ -135,14 +135,14 @@ type ContainerState struct {
 	ExitCode        *int64
 	Reason          string
 	HealthStatus    string
-	NetworkBindings []ecs.NetworkBinding
+	NetworkBindings []types.NetworkBinding
 }
 
 func (s TaskState) clone() TaskState {
 	s.Containers = append([]ContainerState(nil), s.Containers...)
 	for i := range s.Containers {
 		c := &s.Containers[i]
-		c.NetworkBindings = append([]ecs.NetworkBinding(nil), c.NetworkBindings...)
+		c.NetworkBindings = append([]types.NetworkBinding(nil), c.NetworkBindings...)
 		if c.ExitCode != nil {
 			v := *c.ExitCode
 			c.ExitCode = &v

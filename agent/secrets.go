@@ -6,8 +6,8 @@ import (
 	"maps"
 	"time"
 
-	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/secrets"
+	"github.com/ecskit/ecs/types"
 )
 
 // secretsTimeout bounds the resolution of one secret.
@@ -42,7 +42,7 @@ func (t *task) resolveSecrets(ctx context.Context) bool {
 func (t *task) resolveContainer(ctx context.Context, p secrets.Provider, c *container) ([]string, map[string]string, bool) {
 	var env []string
 	var opts map[string]string
-	get := func(s ecs.Secret) (string, bool) {
+	get := func(s types.Secret) (string, bool) {
 		err := errNoSecretsProvider
 		v := ""
 		if p != nil {
@@ -52,7 +52,7 @@ func (t *task) resolveContainer(ctx context.Context, p secrets.Provider, c *cont
 		}
 		if err != nil {
 			t.a.log.Warn("agent: a secret of the task cannot be resolved", "task", t.arn, "container", c.name, "secret", s.Name, "valueFrom", s.ValueFrom, "err", err)
-			t.stop(ecs.StopCodeTaskFailedToStart, secrets.StoppedReason(s.ValueFrom, err))
+			t.stop(types.StopCodeTaskFailedToStart, secrets.StoppedReason(s.ValueFrom, err))
 			return "", false
 		}
 		return v, true

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/runtime"
+	"github.com/ecskit/ecs/types"
 )
 
 // CPU share and memory bounds of the ECS agent on Linux (ECS-SPEC §7.2).
@@ -34,7 +34,7 @@ func (t *task) dockerName(name string) string {
 
 // applyOverrides returns def with the task's container override (command,
 // environment, cpu, memory, memoryReservation) applied.
-func applyOverrides(def ecs.ContainerDefinition, o *ecs.TaskOverride) ecs.ContainerDefinition {
+func applyOverrides(def types.ContainerDefinition, o *types.TaskOverride) types.ContainerDefinition {
 	if o == nil {
 		return def
 	}
@@ -54,7 +54,7 @@ func applyOverrides(def ecs.ContainerDefinition, o *ecs.TaskOverride) ecs.Contai
 		if co.MemoryReservation != nil {
 			def.MemoryReservation = co.MemoryReservation
 		}
-		env := append([]ecs.KeyValuePair(nil), def.Environment...)
+		env := append([]types.KeyValuePair(nil), def.Environment...)
 		for _, kv := range co.Environment {
 			replaced := false
 			for i := range env {
@@ -74,7 +74,7 @@ func applyOverrides(def ecs.ContainerDefinition, o *ecs.TaskOverride) ecs.Contai
 // taskScoped reports whether v is an engine volume that lives and dies
 // with the task: a dockerVolumeConfiguration with task scope, or a volume
 // with neither host path nor configuration.
-func taskScoped(v ecs.Volume) bool {
+func taskScoped(v types.Volume) bool {
 	if dv := v.DockerVolumeConfiguration; dv != nil {
 		return dv.Scope == "" || dv.Scope == "task"
 	}
@@ -135,7 +135,7 @@ func (t *task) spec(c *container) (runtime.ContainerSpec, error) {
 		Interactive: isTrue(d.Interactive), TTY: isTrue(d.PseudoTerminal),
 		DisableNetworking: isTrue(d.DisableNetworking),
 	}
-	if s.NetworkMode == ecs.NetworkModeAwsvpc {
+	if s.NetworkMode == types.NetworkModeAwsvpc {
 		return s, fmt.Errorf("network mode awsvpc is not supported by this agent")
 	}
 	if d.Memory != nil && *d.Memory > 0 {
@@ -167,7 +167,7 @@ func (t *task) spec(c *container) (runtime.ContainerSpec, error) {
 		if pm.HostPort != nil {
 			pb.HostPort = int(*pm.HostPort)
 		}
-		if s.NetworkMode == ecs.NetworkModeHost && pb.HostPort == 0 {
+		if s.NetworkMode == types.NetworkModeHost && pb.HostPort == 0 {
 			pb.HostPort = pb.ContainerPort
 		}
 		s.PortBindings = append(s.PortBindings, pb)
@@ -229,7 +229,7 @@ func (t *task) spec(c *container) (runtime.ContainerSpec, error) {
 
 // env is the container's environment: its definition (overrides applied),
 // then what the ECS agent injects unless already set.
-func (t *task) env(d ecs.ContainerDefinition) []string {
+func (t *task) env(d types.ContainerDefinition) []string {
 	var env []string
 	set := map[string]bool{}
 	for _, kv := range d.Environment {
@@ -252,9 +252,9 @@ func (t *task) env(d ecs.ContainerDefinition) []string {
 }
 
 // mounts maps mountPoints to bind mounts (host volumes) and engine volumes.
-func (t *task) mounts(d ecs.ContainerDefinition, s *runtime.ContainerSpec) error {
+func (t *task) mounts(d types.ContainerDefinition, s *runtime.ContainerSpec) error {
 	for _, mp := range d.MountPoints {
-		var vol *ecs.Volume
+		var vol *types.Volume
 		for i := range t.def.Volumes {
 			if t.def.Volumes[i].Name == mp.SourceVolume {
 				vol = &t.def.Volumes[i]
@@ -281,7 +281,7 @@ func (t *task) mounts(d ecs.ContainerDefinition, s *runtime.ContainerSpec) error
 
 // healthCheckSpec maps a healthCheck (seconds, with ECS's defaults) to the
 // runtime's.
-func healthCheckSpec(hc *ecs.HealthCheck) *runtime.HealthCheck {
+func healthCheckSpec(hc *types.HealthCheck) *runtime.HealthCheck {
 	if hc == nil {
 		return nil
 	}

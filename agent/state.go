@@ -9,7 +9,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/ecskit/ecs"
+	"github.com/ecskit/ecs/types"
 )
 
 // stateFile is what the agent keeps on disk to survive a restart: its
@@ -26,18 +26,18 @@ const stateVersion = 1
 
 // taskRecord is the persisted form of one task.
 type taskRecord struct {
-	Task               *ecs.Task           `json:"task"`
-	TaskDefinition     *ecs.TaskDefinition `json:"taskDefinition"`
-	DesiredStatus      string              `json:"desiredStatus"`
-	KnownStatus        string              `json:"knownStatus"`
-	StopCode           string              `json:"stopCode,omitempty"`
-	StoppedReason      string              `json:"stoppedReason,omitempty"`
-	PullStartedAt      time.Time           `json:"pullStartedAt,omitzero"`
-	PullStoppedAt      time.Time           `json:"pullStoppedAt,omitzero"`
-	ExecutionStoppedAt time.Time           `json:"executionStoppedAt,omitzero"`
-	StoppedAt          time.Time           `json:"stoppedAt,omitzero"`
-	Volumes            map[string]string   `json:"volumes,omitempty"` // task volume name -> engine volume
-	Containers         []containerRecord   `json:"containers"`
+	Task               *types.Task           `json:"task"`
+	TaskDefinition     *types.TaskDefinition `json:"taskDefinition"`
+	DesiredStatus      string                `json:"desiredStatus"`
+	KnownStatus        string                `json:"knownStatus"`
+	StopCode           string                `json:"stopCode,omitempty"`
+	StoppedReason      string                `json:"stoppedReason,omitempty"`
+	PullStartedAt      time.Time             `json:"pullStartedAt,omitzero"`
+	PullStoppedAt      time.Time             `json:"pullStoppedAt,omitzero"`
+	ExecutionStoppedAt time.Time             `json:"executionStoppedAt,omitzero"`
+	StoppedAt          time.Time             `json:"stoppedAt,omitzero"`
+	Volumes            map[string]string     `json:"volumes,omitempty"` // task volume name -> engine volume
+	Containers         []containerRecord     `json:"containers"`
 }
 
 // containerRecord is the persisted form of one container.

@@ -1,8 +1,8 @@
 package agent
 
 import (
-	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/runtime"
+	"github.com/ecskit/ecs/types"
 )
 
 // ContainerStatus is the agent's view of where a container is on its
@@ -44,11 +44,11 @@ func (s ContainerStatus) String() string {
 func (s ContainerStatus) Backend() string {
 	switch s {
 	case StatusRunning:
-		return ecs.TaskStatusRunning
+		return types.TaskStatusRunning
 	case StatusStopped:
-		return ecs.TaskStatusStopped
+		return types.TaskStatusStopped
 	default:
-		return ecs.TaskStatusPending
+		return types.TaskStatusPending
 	}
 }
 
@@ -56,28 +56,28 @@ func (s ContainerStatus) Backend() string {
 func healthOf(h runtime.Health) string {
 	switch h {
 	case runtime.HealthHealthy:
-		return ecs.HealthHealthy
+		return types.HealthHealthy
 	case runtime.HealthUnhealthy:
-		return ecs.HealthUnhealthy
+		return types.HealthUnhealthy
 	default:
-		return ecs.HealthUnknown
+		return types.HealthUnknown
 	}
 }
 
 // taskHealth folds the health of a task's essential containers with
 // priority UNHEALTHY > UNKNOWN > HEALTHY (ECS-SPEC §1.6).
 func taskHealth(containers []*container) string {
-	out := ecs.HealthHealthy
+	out := types.HealthHealthy
 	for _, c := range containers {
 		if !c.essential {
 			continue
 		}
 		switch c.health {
-		case ecs.HealthUnhealthy:
-			return ecs.HealthUnhealthy
-		case ecs.HealthHealthy:
+		case types.HealthUnhealthy:
+			return types.HealthUnhealthy
+		case types.HealthHealthy:
 		default:
-			out = ecs.HealthUnknown
+			out = types.HealthUnknown
 		}
 	}
 	return out

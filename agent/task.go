@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ecskit/ecs"
+	"github.com/ecskit/ecs/types"
 )
 
 // task drives one task on this instance.
@@ -22,8 +22,8 @@ type task struct {
 	arn string
 
 	// Observed state, owned by the run goroutine.
-	ecsTask    *ecs.Task
-	def        *ecs.TaskDefinition
+	ecsTask    *types.Task
+	def        *types.TaskDefinition
 	desired    string // RUNNING or STOPPED
 	known      string // PENDING, RUNNING or STOPPED; only ever advances
 	containers []*container
@@ -39,8 +39,8 @@ type task struct {
 
 	pullStartedAt, pullStoppedAt, executionStoppedAt, stoppedAt time.Time
 
-	reported      *ecs.SubmitTaskStateChangeInput // last acknowledged
-	retryAt       time.Time                       // earliest resend after a failed report
+	reported      *types.SubmitTaskStateChangeInput // last acknowledged
+	retryAt       time.Time                         // earliest resend after a failed report
 	nextReconcile time.Time
 	cleanupAt     time.Time
 	lastRecord    string // JSON of the last persisted record
@@ -48,7 +48,7 @@ type task struct {
 
 	// Inbox, written by other goroutines.
 	mu       sync.Mutex
-	assigned *ecs.AssignedTask
+	assigned *types.AssignedTask
 	dirty    map[string]bool // container IDs to re-inspect
 	wake     chan struct{}   // capacity 1
 }
@@ -56,7 +56,7 @@ type task struct {
 // container is one container of a task, as its task goroutine sees it.
 type container struct {
 	name      string
-	def       ecs.ContainerDefinition // overrides applied
+	def       types.ContainerDefinition // overrides applied
 	essential bool
 	// dockerName is the engine-level name, ecs-<family>-<rev>-<name>-<hex>.
 	dockerName string
@@ -70,7 +70,7 @@ type container struct {
 	reason     string
 	health     string
 	startedAt  time.Time
-	bindings   []ecs.NetworkBinding
+	bindings   []types.NetworkBinding
 	// secretEnv ("NAME=value") and secretLogOptions are the resolved
 	// secrets; never logged, persisted or reported.
 	secretEnv        []string
@@ -95,21 +95,21 @@ type result struct {
 	err error
 }
 
-func newTask(a *Agent, at ecs.AssignedTask) *task {
+func newTask(a *Agent, at types.AssignedTask) *task {
 	t := &task{
 		a: a, arn: at.Task.TaskArn, ecsTask: at.Task, def: at.TaskDefinition,
-		desired: ecs.TaskStatusRunning, known: ecs.TaskStatusPending,
+		desired: types.TaskStatusRunning, known: types.TaskStatusPending,
 		byName: map[string]*container{}, volumes: map[string]string{},
 		results: make(chan result), dirty: map[string]bool{}, wake: make(chan struct{}, 1),
 	}
-	if at.Task.DesiredStatus == ecs.TaskStatusStopped {
-		t.desired = ecs.TaskStatusStopped
+	if at.Task.DesiredStatus == types.TaskStatusStopped {
+		t.desired = types.TaskStatusStopped
 	}
 	for i := range at.TaskDefinition.ContainerDefinitions {
 		def := applyOverrides(at.TaskDefinition.ContainerDefinitions[i], at.Task.Overrides)
 		c := &container{
 			name: def.Name, def: def, essential: def.IsEssential(),
-			dockerName: t.dockerName(def.Name), health: ecs.HealthUnknown,
+			dockerName: t.dockerName(def.Name), health: types.HealthUnknown,
 		}
 		t.containers = append(t.containers, c)
 		t.byName[c.name] = c
@@ -124,7 +124,7 @@ func newTask(a *Agent, at ecs.AssignedTask) *task {
 }
 
 // assign posts the control plane's latest view of the task.
-func (t *task) assign(at ecs.AssignedTask) {
+func (t *task) assign(at types.AssignedTask) {
 	t.mu.Lock()
 	t.assigned = &at
 	t.mu.Unlock()
@@ -194,12 +194,12 @@ func (t *task) nextDeadline() (time.Time, bool) {
 			next = d
 		}
 	}
-	if t.known != ecs.TaskStatusStopped {
+	if t.known != types.TaskStatusStopped {
 		consider(t.nextReconcile)
 	}
 	consider(t.retryAt)
 	consider(t.cleanupAt)
-	if t.desired == ecs.TaskStatusRunning {
+	if t.desired == types.TaskStatusRunning {
 		for _, c := range t.containers {
 			consider(t.dependencyDeadline(c))
 		}
@@ -218,12 +218,12 @@ func (t *task) drainInbox(ctx context.Context) {
 	t.mu.Unlock()
 	if at != nil {
 		t.ecsTask = at.Task
-		if at.Task.DesiredStatus == ecs.TaskStatusStopped && t.desired != ecs.TaskStatusStopped {
-			t.desired = ecs.TaskStatusStopped
+		if at.Task.DesiredStatus == types.TaskStatusStopped && t.desired != types.TaskStatusStopped {
+			t.desired = types.TaskStatusStopped
 			t.executionStoppedAt = t.now()
 		}
 	}
-	if t.known != ecs.TaskStatusStopped && !t.now().Before(t.nextReconcile) {
+	if t.known != types.TaskStatusStopped && !t.now().Before(t.nextReconcile) {
 		t.nextReconcile = t.now().Add(t.a.cfg.ReconcileInterval)
 		for _, c := range t.containers {
 			if c.id != "" {
@@ -261,10 +261,10 @@ func (t *task) spawn(ctx context.Context, c *container, o op, f func(context.Con
 // stop sets the task's desired status to STOPPED for a reason of the
 // agent's own; the first reason wins.
 func (t *task) stop(code, reason string) {
-	if t.desired == ecs.TaskStatusStopped {
+	if t.desired == types.TaskStatusStopped {
 		return
 	}
-	t.desired = ecs.TaskStatusStopped
+	t.desired = types.TaskStatusStopped
 	t.stopCode = code
 	t.reason = trimReason(reason)
 	t.executionStoppedAt = t.now()
@@ -274,5 +274,5 @@ func (t *task) stop(code, reason string) {
 func (t *task) fail(c *container, reason string) {
 	c.reason = trimReason(reason)
 	c.known = StatusStopped
-	t.stop(ecs.StopCodeTaskFailedToStart, c.reason)
+	t.stop(types.StopCodeTaskFailedToStart, c.reason)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/internal/dockertest"
 	"github.com/ecskit/ecs/internal/testimage"
+	"github.com/ecskit/ecs/internal/testutil"
 	"github.com/ecskit/ecs/runtime"
 	"github.com/ecskit/ecs/runtime/docker"
 )
@@ -26,9 +27,7 @@ import (
 // created from image B, the tasks of A stopped; and with minimumHealthyPercent
 // 100 it never had fewer than 2 healthy tasks on the way.
 func TestRollingDeployment(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs a service on a Docker engine")
-	}
+	testutil.SkipShort(t, "runs a service on a Docker engine")
 	t.Parallel()
 	ctx := context.Background()
 	rt := dockertest.Runtime(t)

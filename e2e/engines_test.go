@@ -10,6 +10,7 @@ import (
 	"github.com/ecskit/ecs/agent"
 	"github.com/ecskit/ecs/internal/dockertest"
 	"github.com/ecskit/ecs/internal/testimage"
+	"github.com/ecskit/ecs/internal/testutil"
 	"github.com/ecskit/ecs/runtime"
 )
 
@@ -21,9 +22,7 @@ import (
 // control plane placed the task on, and does not exist on the other.
 func TestTwoEngines(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("starts a second Docker engine")
-	}
+	testutil.SkipShort(t, "starts a second Docker engine")
 	ctx := context.Background()
 	first := dockertest.Runtime(t)
 	second := dockertest.SecondEngine(t)

@@ -1,7 +1,6 @@
 package ecsapi_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/ecsapi"
+	"github.com/ecskit/ecs/internal/testutil"
 )
 
 const (
@@ -36,7 +35,7 @@ type env struct {
 	handler *ecsapi.Handler
 	srv     *httptest.Server
 	client  *ecssdk.Client
-	logs    *syncBuffer
+	logs    *testutil.SyncBuffer
 }
 
 func newEnv(t *testing.T, opts ...ecsapi.Option) *env {
@@ -46,7 +45,7 @@ func newEnv(t *testing.T, opts ...ecsapi.Option) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cp.Close() })
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	all := append([]ecsapi.Option{
 		ecsapi.WithCredentials(map[string]string{testKeyID: testSecret}),
@@ -178,22 +177,4 @@ func (e *env) raw(t *testing.T, target, body string, mutate ...func(*http.Reques
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -4,7 +4,7 @@
 // one host can run against a control plane served by ecsd on another.
 //
 // Every call is one signed POST with the X-Amz-Target header of its
-// action; error responses come back as *ecs.Error with ECS's exception name
+// action; error responses come back as *types.Error with ECS's exception name
 // and message, so callers match them exactly as they would in process.
 package ecsclient
 
@@ -24,7 +24,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/ecskit/ecs"
+	"github.com/ecskit/ecs/types"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of every ECS action.
@@ -143,7 +143,7 @@ func (c *Client) call(ctx context.Context, endpoint, action string, body []byte,
 	return nil
 }
 
-// decodeError turns an AWS JSON error response into an *ecs.Error.
+// decodeError turns an AWS JSON error response into an *types.Error.
 func decodeError(resp *http.Response, data []byte) error {
 	var body struct {
 		Type    string `json:"__type"`
@@ -168,36 +168,36 @@ func decodeError(resp *http.Response, data []byte) error {
 	if msg == "" {
 		msg = body.Upper
 	}
-	return &ecs.Error{Code: ecs.Code(code), Message: msg}
+	return &types.Error{Code: types.Code(code), Message: msg}
 }
 
 // RegisterContainerInstance registers (or re-registers) an instance.
-func (c *Client) RegisterContainerInstance(ctx context.Context, in *ecs.RegisterContainerInstanceInput) (*ecs.RegisterContainerInstanceOutput, error) {
-	var out ecs.RegisterContainerInstanceOutput
+func (c *Client) RegisterContainerInstance(ctx context.Context, in *types.RegisterContainerInstanceInput) (*types.RegisterContainerInstanceOutput, error) {
+	var out types.RegisterContainerInstanceOutput
 	return &out, c.Call(ctx, "RegisterContainerInstance", in, &out)
 }
 
 // PollTasks long-polls for an instance's task assignments.
-func (c *Client) PollTasks(ctx context.Context, in *ecs.PollTasksInput) (*ecs.PollTasksOutput, error) {
-	var out ecs.PollTasksOutput
+func (c *Client) PollTasks(ctx context.Context, in *types.PollTasksInput) (*types.PollTasksOutput, error) {
+	var out types.PollTasksOutput
 	return &out, c.Call(ctx, "PollTasks", in, &out)
 }
 
 // SubmitTaskStateChange reports a task's observed state.
-func (c *Client) SubmitTaskStateChange(ctx context.Context, in *ecs.SubmitTaskStateChangeInput) (*ecs.SubmitTaskStateChangeOutput, error) {
-	var out ecs.SubmitTaskStateChangeOutput
+func (c *Client) SubmitTaskStateChange(ctx context.Context, in *types.SubmitTaskStateChangeInput) (*types.SubmitTaskStateChangeOutput, error) {
+	var out types.SubmitTaskStateChangeOutput
 	return &out, c.Call(ctx, "SubmitTaskStateChange", in, &out)
 }
 
 // SubmitTaskStateChanges reports several tasks' observed states in one
 // call.
-func (c *Client) SubmitTaskStateChanges(ctx context.Context, in *ecs.SubmitTaskStateChangesInput) (*ecs.SubmitTaskStateChangesOutput, error) {
-	var out ecs.SubmitTaskStateChangesOutput
+func (c *Client) SubmitTaskStateChanges(ctx context.Context, in *types.SubmitTaskStateChangesInput) (*types.SubmitTaskStateChangesOutput, error) {
+	var out types.SubmitTaskStateChangesOutput
 	return &out, c.Call(ctx, "SubmitTaskStateChanges", in, &out)
 }
 
 // SubmitContainerStateChange reports one container's observed state.
-func (c *Client) SubmitContainerStateChange(ctx context.Context, in *ecs.SubmitContainerStateChangeInput) (*ecs.SubmitContainerStateChangeOutput, error) {
-	var out ecs.SubmitContainerStateChangeOutput
+func (c *Client) SubmitContainerStateChange(ctx context.Context, in *types.SubmitContainerStateChangeInput) (*types.SubmitContainerStateChangeOutput, error) {
+	var out types.SubmitContainerStateChangeOutput
 	return &out, c.Call(ctx, "SubmitContainerStateChange", in, &out)
 }

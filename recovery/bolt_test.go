@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ecskit/ecs"
+	"github.com/ecskit/ecs/internal/testutil"
 )
 
 // webTaskDefinition is a task definition whose container the fake runtime
@@ -74,9 +75,7 @@ func waitSteady(t *testing.T, a *api, name string, desired int, rev string, time
 // middle of a rolling deployment and starts it again on the same file: no
 // task is lost, none is duplicated, and the deployment completes.
 func TestBoltKilledMidDeployment(t *testing.T) {
-	if testing.Short() {
-		t.Skip("recovery tests start processes; skipped with -short")
-	}
+	testutil.SkipShort(t, "recovery tests start processes")
 	ecsdBin, agentBin := binaries(t)
 	dir := t.TempDir()
 	addr := freeAddr(t)

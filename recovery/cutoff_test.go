@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/ecsclient"
+	"github.com/ecskit/ecs/internal/testutil"
 )
 
 // TestAgentCutOff cuts one agent off from ecsd (the agent runs in its own
@@ -16,9 +17,7 @@ import (
 // replaced elsewhere, and once it is back each service runs exactly its
 // desired count.
 func TestAgentCutOff(t *testing.T) {
-	if testing.Short() {
-		t.Skip("recovery tests start processes; skipped with -short")
-	}
+	testutil.SkipShort(t, "recovery tests start processes")
 	ecsdBin, agentBin := binaries(t)
 	ns := newNetns(t, 7)
 	dir := t.TempDir()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecskit/ecs"
+	"github.com/ecskit/ecs/internal/testutil"
 	"github.com/ecskit/ecs/store/etcd/etcdtest"
 )
 
@@ -14,9 +15,7 @@ import (
 // that leads: another takes over, no service task is started twice, and
 // the services stay at (and reach) their desired counts.
 func TestLeaderKilled(t *testing.T) {
-	if testing.Short() {
-		t.Skip("recovery tests start processes; skipped with -short")
-	}
+	testutil.SkipShort(t, "recovery tests start processes")
 	ecsdBin, agentBin := binaries(t)
 	etcd := etcdtest.Start(t)
 	dir := t.TempDir()

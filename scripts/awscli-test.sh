@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Drives `ecsd -runtime fake` with the real aws CLI: clusters, container
-# instances, the valid task definitions of testdata/taskdefs, tasks,
+# instances, the valid task definitions of taskdef/testdata/taskdefs, tasks,
 # attributes, tags, services (once the control plane has them), error
 # cases and SigV4 checks. Fails on any unexpected answer.
 #
@@ -230,8 +230,8 @@ register_file() { # FILE
   atleast taskDefinition.revision 1
 }
 n=0
-for f in $(awk '/^### /{f=$2} /^- Verdict: \*\*YES\*\*/{print f}' testdata/taskdefs/SOURCES.md); do
-  spawn register_file "$root/testdata/taskdefs/$f"
+for f in $(awk '/^### /{f=$2} /^- Verdict: \*\*YES\*\*/{print f}' taskdef/testdata/taskdefs/SOURCES.md); do
+  spawn register_file "$root/taskdef/testdata/taskdefs/$f"
   n=$((n + 1))
 done
 [ "$n" -ge 10 ] || fail "only $n YES task definitions found in SOURCES.md"

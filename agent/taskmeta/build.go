@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/runtime"
+	"github.com/ecskit/ecs/types"
 )
 
 // TaskInput is what the agent knows of one task, from which the task
@@ -17,8 +17,8 @@ type TaskInput struct {
 	// ARN), as in the com.amazonaws.ecs.cluster label.
 	Cluster string
 	// Task and TaskDefinition are the control plane's.
-	Task           *ecs.Task
-	TaskDefinition *ecs.TaskDefinition
+	Task           *types.Task
+	TaskDefinition *types.TaskDefinition
 	// DesiredStatus and KnownStatus are the agent's view of the task
 	// (PENDING, RUNNING, STOPPED).
 	DesiredStatus, KnownStatus string
@@ -35,7 +35,7 @@ type TaskInput struct {
 type ContainerInput struct {
 	// Definition is the container definition with the task's overrides
 	// applied.
-	Definition ecs.ContainerDefinition
+	Definition types.ContainerDefinition
 	// DockerName is the engine-level name the agent gave it.
 	DockerName string
 	// DesiredStatus and KnownStatus are the agent's ladder names (NONE,
@@ -102,7 +102,7 @@ func Container(in TaskInput, c ContainerInput) ContainerResponse {
 	}
 	mode := in.TaskDefinition.NetworkMode
 	if mode == "" {
-		mode = ecs.NetworkModeBridge
+		mode = types.NetworkModeBridge
 	}
 	if e := c.Engine; e != nil {
 		out.DockerID, out.ImageID = e.ID, e.ImageID
@@ -136,7 +136,7 @@ func serviceName(group string) string {
 
 // taskLimits are the task-level cpu (in vCPU) and memory, from the task's
 // overrides or its definition; nil when neither is set.
-func taskLimits(t *ecs.Task, td *ecs.TaskDefinition) *Limits {
+func taskLimits(t *types.Task, td *types.TaskDefinition) *Limits {
 	cpu, mem := firstNonEmpty(t.Cpu, td.Cpu), firstNonEmpty(t.Memory, td.Memory)
 	c, cerr := strconv.ParseFloat(cpu, 64)
 	m, merr := strconv.ParseInt(mem, 10, 64)
@@ -147,7 +147,7 @@ func taskLimits(t *ecs.Task, td *ecs.TaskDefinition) *Limits {
 }
 
 // containerMemory is the hard limit, else the soft one, in MiB.
-func containerMemory(d ecs.ContainerDefinition) int64 {
+func containerMemory(d types.ContainerDefinition) int64 {
 	switch {
 	case d.Memory != nil && *d.Memory > 0:
 		return *d.Memory

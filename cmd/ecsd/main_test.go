@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/ecskit/ecs/internal/dockertest"
+	"github.com/ecskit/ecs/internal/testutil"
 )
 
 const (
@@ -125,7 +124,7 @@ func TestDockerRuntime(t *testing.T) {
 // daemon is ecsd running in-process with -runtime fake and SigV4 required.
 type daemon struct {
 	url    string
-	log    *syncBuffer
+	log    *testutil.SyncBuffer
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -136,7 +135,7 @@ func startDaemon(t *testing.T, extra ...string) *daemon {
 	env := map[string]string{"ECSD_ACCESS_KEY_ID": testKeyID, "ECSD_SECRET_ACCESS_KEY": testSecret}
 	args := append([]string{"-runtime", "fake", "-listen", "127.0.0.1:0", "-addr-file", addrFile, "-log-level", "debug"}, extra...)
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &daemon{log: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	d := &daemon{log: &testutil.SyncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	go func() { d.done <- run(ctx, args, func(k string) string { return env[k] }, d.log) }()
 	t.Cleanup(func() { d.stop(t) })
 	deadline := time.Now().Add(30 * time.Second)
@@ -282,7 +281,7 @@ func TestFakeRuntime(t *testing.T) {
 func TestUnauthenticatedSaysSo(t *testing.T) {
 	addrFile := filepath.Join(t.TempDir(), "addr")
 	ctx, cancel := context.WithCancel(context.Background())
-	log := &syncBuffer{}
+	log := &testutil.SyncBuffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"-runtime", "fake", "-listen", "127.0.0.1:0", "-addr-file", addrFile}, func(string) string { return "" }, log)
@@ -297,24 +296,6 @@ func TestUnauthenticatedSaysSo(t *testing.T) {
 	if !strings.Contains(log.String(), "requests are NOT authenticated") {
 		t.Fatalf("log does not say requests are unauthenticated:\n%s", log)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestOpenStore(t *testing.T) {

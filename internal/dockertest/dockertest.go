@@ -22,12 +22,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecskit/ecs/internal/testutil"
 	"github.com/ecskit/ecs/runtime/docker"
 )
 
 // RequireEnv is the environment variable that turns a missing engine from a
 // skip into a failure when set to 1.
-const RequireEnv = "ECSKIT_REQUIRE_DOCKER"
+const RequireEnv = testutil.RequireEnv
 
 // TestLabel marks everything tests create.
 const TestLabel = "ecskit.test"
@@ -64,11 +65,7 @@ func Runtime(t testing.TB, opts ...docker.Option) *docker.Runtime {
 // unavailable skips or fails t.
 func unavailable(t testing.TB, format string, args ...any) {
 	t.Helper()
-	if os.Getenv(RequireEnv) == "1" {
-		t.Fatalf("dockertest: "+format+" (%s=1 makes this a failure)", append(args, RequireEnv)...)
-		return
-	}
-	t.Skipf("dockertest: "+format+"; skipping (set %s=1 to fail instead)", append(args, RequireEnv)...)
+	testutil.Unavailable(t, "dockertest: "+format, args...)
 }
 
 // Labels returns the labels every container and volume of t carries:

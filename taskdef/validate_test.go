@@ -1,4 +1,4 @@
-package ecs
+package taskdef
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecskit/ecs/types"
 	"github.com/stretchr/testify/require"
 )
 
@@ -33,11 +34,11 @@ func tdCtr(name, extra string) string {
 }
 
 // tdNormalize parses doc, which must parse, and normalises it.
-func tdNormalize(t *testing.T, doc string) (*TaskDefinition, error) {
+func tdNormalize(t *testing.T, doc string) (*types.TaskDefinition, error) {
 	t.Helper()
-	in, err := ParseTaskDefinition([]byte(doc))
+	in, err := Parse([]byte(doc))
 	require.NoError(t, err, "document: %s", doc)
-	return NormalizeTaskDefinition(in)
+	return Normalize(in)
 }
 
 type tdRuleCase struct {
@@ -51,12 +52,12 @@ func runTDRuleCases(t *testing.T, tests []tdRuleCase) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := tdNormalize(t, tc.doc)
-			var e *Error
+			var e *types.Error
 			require.True(t, errors.As(err, &e), "want an *Error, got %v", err)
-			require.Equal(t, ClientException, e.Code)
+			require.Equal(t, types.ClientException, e.Code)
 			require.Equal(t, tc.msg, e.Message)
 			require.Equal(t, tc.field, e.Field)
-			require.ErrorIs(t, err, ErrClient)
+			require.ErrorIs(t, err, types.ErrClient)
 		})
 	}
 }

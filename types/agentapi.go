@@ -1,4 +1,4 @@
-package ecs
+package types
 
 // The calls an agent makes. RegisterContainerInstance, SubmitTaskStateChange
 // and SubmitContainerStateChange are ECS's own; PollTasks stands in for
@@ -111,6 +111,10 @@ type SubmitContainerStateChangeInput struct {
 type SubmitContainerStateChangeOutput struct {
 	Acknowledgment string `json:"acknowledgment"`
 }
+
+// MaxTaskStateChanges is how many state changes one
+// SubmitTaskStateChanges call may carry.
+const MaxTaskStateChanges = 50
 
 // SubmitTaskStateChangesInput reports the observed state of several tasks
 // at once (at most MaxTaskStateChanges), so that an agent whose tasks

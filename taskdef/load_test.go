@@ -1,11 +1,11 @@
-package ecs
+package taskdef
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/ecskit/ecs/types"
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
 )
@@ -17,17 +17,17 @@ func TestParseTaskDefinitionAccepts(t *testing.T) {
 	tests := []struct {
 		name string
 		doc  string
-		want func(*RegisterTaskDefinitionInput) bool
+		want func(*types.RegisterTaskDefinitionInput) bool
 	}{
-		{"plain register input", minimalTD, func(in *RegisterTaskDefinitionInput) bool {
+		{"plain register input", minimalTD, func(in *types.RegisterTaskDefinitionInput) bool {
 			return in.Family == "web" && *in.ContainerDefinitions[0].Memory == 128
 		}},
-		{"byte-order mark and blank lines", "\xef\xbb\xbf\n\n  " + minimalTD + "\n\n", func(in *RegisterTaskDefinitionInput) bool {
+		{"byte-order mark and blank lines", "\xef\xbb\xbf\n\n  " + minimalTD + "\n\n", func(in *types.RegisterTaskDefinitionInput) bool {
 			return in.Family == "web"
 		}},
 		{"nulls read as absent", `{"family": "web", "cpu": null, "volumes": null, "containerDefinitions": [
 			{"name": "app", "image": "nginx", "memory": 128, "logConfiguration": null, "dockerLabels": {"a": null, "b": "x"},
-			 "firelensConfiguration": {"type": "fluentd", "options": null}}]}`, func(in *RegisterTaskDefinitionInput) bool {
+			 "firelensConfiguration": {"type": "fluentd", "options": null}}]}`, func(in *types.RegisterTaskDefinitionInput) bool {
 			c := in.ContainerDefinitions[0]
 			return in.Cpu == "" && in.Volumes == nil && c.LogConfiguration == nil &&
 				len(c.DockerLabels) == 1 && c.DockerLabels["b"] == "x" && c.FirelensConfiguration.Options == nil
@@ -36,26 +36,26 @@ func TestParseTaskDefinitionAccepts(t *testing.T) {
 			"revision": 3, "status": "ACTIVE", "compatibilities": ["EC2"], "registeredAt": 1700000000.5,
 			"registeredBy": "arn:aws:iam::1:root", "deregisteredAt": "2024-06-21T11:15:12.669000-05:00",
 			"requiresAttributes": [{"name": "ecs.capability.task-eni", "targetId": null}],
-			"containerDefinitions": [{"name": "app", "image": "nginx", "memory": 128}]}`, func(in *RegisterTaskDefinitionInput) bool {
+			"containerDefinitions": [{"name": "app", "image": "nginx", "memory": 128}]}`, func(in *types.RegisterTaskDefinitionInput) bool {
 			return in.Family == "web"
 		}},
 		{"describe output wrapped, tags beside", `{"taskDefinition": ` + minimalTD + `, "tags": [{"key": "team", "value": "a"}]}`,
-			func(in *RegisterTaskDefinitionInput) bool {
+			func(in *types.RegisterTaskDefinitionInput) bool {
 				return in.Family == "web" && len(in.Tags) == 1 && in.Tags[0].Key == "team"
 			}},
-		{"wrapped with null tags", `{"taskDefinition": ` + minimalTD + `, "tags": null}`, func(in *RegisterTaskDefinitionInput) bool {
+		{"wrapped with null tags", `{"taskDefinition": ` + minimalTD + `, "tags": null}`, func(in *types.RegisterTaskDefinitionInput) bool {
 			return in.Tags == nil
 		}},
 		{"tags at top level of a register input", `{"family": "web", "tags": [], "containerDefinitions": [{"name": "app", "image": "nginx"}]}`,
-			func(in *RegisterTaskDefinitionInput) bool { return in.Tags != nil && len(in.Tags) == 0 }},
+			func(in *types.RegisterTaskDefinitionInput) bool { return in.Tags != nil && len(in.Tags) == 0 }},
 		{"host volume without sourcePath", `{"family": "web", "volumes": [{"name": "v", "host": {}}], "containerDefinitions": [{"name": "app", "image": "nginx"}]}`,
-			func(in *RegisterTaskDefinitionInput) bool { return in.Volumes[0].Host != nil }},
+			func(in *types.RegisterTaskDefinitionInput) bool { return in.Volumes[0].Host != nil }},
 		{"negative and 32-bit integers", `{"family": "web", "containerDefinitions": [{"name": "app", "image": "nginx", "memory": 2147483647, "cpu": -1}]}`,
-			func(in *RegisterTaskDefinitionInput) bool { return in.ContainerDefinitions[0].Cpu == -1 }},
+			func(in *types.RegisterTaskDefinitionInput) bool { return in.ContainerDefinitions[0].Cpu == -1 }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			in, err := ParseTaskDefinition([]byte(tc.doc))
+			in, err := Parse([]byte(tc.doc))
 			require.NoError(t, err)
 			require.True(t, tc.want(in), "parsed: %+v", in)
 		})
@@ -114,10 +114,10 @@ func TestParseTaskDefinitionRejects(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseTaskDefinition([]byte(tc.doc))
-			var e *Error
+			_, err := Parse([]byte(tc.doc))
+			var e *types.Error
 			require.True(t, errors.As(err, &e), "error %v is not an *Error", err)
-			require.Equal(t, ClientException, e.Code)
+			require.Equal(t, types.ClientException, e.Code)
 			require.Equal(t, tc.msg, e.Message)
 			require.Equal(t, tc.field, e.Field)
 		})
@@ -126,7 +126,7 @@ func TestParseTaskDefinitionRejects(t *testing.T) {
 
 func TestParseTaskDefinitionLongValueTruncated(t *testing.T) {
 	long := strings.Repeat("x", 100)
-	_, err := ParseTaskDefinition([]byte(`{"family": "w", "containerDefinitions": [{"memory": "` + long + `"}]}`))
+	_, err := Parse([]byte(`{"family": "w", "containerDefinitions": [{"memory": "` + long + `"}]}`))
 	require.ErrorContains(t, err, `got string "`+strings.Repeat("x", 40)+`…"`)
 }
 
@@ -140,56 +140,28 @@ func TestParseTaskDefinitionKeepsEverySetField(t *testing.T) {
 			"healthCheck": {"command": ["CMD", "true"], "interval": 10},
 			"dependsOn": [{"containerName": "app", "condition": "START"}],
 			"linuxParameters": {"capabilities": {"add": ["NET_ADMIN"]}, "tmpfs": [{"containerPath": "/t", "size": 64}]}}]}`
-	in, err := ParseTaskDefinition([]byte(data))
+	in, err := Parse([]byte(data))
 	require.NoError(t, err)
-	want := &RegisterTaskDefinitionInput{
+	want := &types.RegisterTaskDefinitionInput{
 		Family: "web", TaskRoleArn: "arn:aws:iam::1:role/t", NetworkMode: "awsvpc", Cpu: "1 vCPU", Memory: "2 GB",
 		RequiresCompatibilities: []string{"FARGATE"}, PidMode: "task", IpcMode: "none",
-		EphemeralStorage: &EphemeralStorage{SizeInGiB: 30},
-		RuntimePlatform:  &RuntimePlatform{CpuArchitecture: "ARM64", OperatingSystemFamily: "LINUX"},
-		PlacementConstraints: []TaskDefinitionPlacementConstraint{
+		EphemeralStorage: &types.EphemeralStorage{SizeInGiB: 30},
+		RuntimePlatform:  &types.RuntimePlatform{CpuArchitecture: "ARM64", OperatingSystemFamily: "LINUX"},
+		PlacementConstraints: []types.TaskDefinitionPlacementConstraint{
 			{Type: "memberOf", Expression: "attribute:a == b"},
 		},
-		ContainerDefinitions: []ContainerDefinition{{
+		ContainerDefinitions: []types.ContainerDefinition{{
 			Name: "app", Image: "nginx", Cpu: 10, MemoryReservation: ptr[int64](64),
-			PortMappings: []PortMapping{{ContainerPort: ptr[int64](80), Protocol: "udp", Name: "web", AppProtocol: "http"}},
-			HealthCheck:  &HealthCheck{Command: []string{"CMD", "true"}, Interval: ptr[int64](10)},
-			DependsOn:    []ContainerDependency{{ContainerName: "app", Condition: "START"}},
-			LinuxParameters: &LinuxParameters{
-				Capabilities: &KernelCapabilities{Add: []string{"NET_ADMIN"}},
-				Tmpfs:        []Tmpfs{{ContainerPath: "/t", Size: 64}},
+			PortMappings: []types.PortMapping{{ContainerPort: ptr[int64](80), Protocol: "udp", Name: "web", AppProtocol: "http"}},
+			HealthCheck:  &types.HealthCheck{Command: []string{"CMD", "true"}, Interval: ptr[int64](10)},
+			DependsOn:    []types.ContainerDependency{{ContainerName: "app", Condition: "START"}},
+			LinuxParameters: &types.LinuxParameters{
+				Capabilities: &types.KernelCapabilities{Add: []string{"NET_ADMIN"}},
+				Tmpfs:        []types.Tmpfs{{ContainerPath: "/t", Size: 64}},
 			},
 		}},
 	}
 	if diff := cmp.Diff(want, in); diff != "" {
-		t.Errorf("ParseTaskDefinition mismatch (-want +got):\n%s", diff)
+		t.Errorf("Parse mismatch (-want +got):\n%s", diff)
 	}
-}
-
-func ExampleParseTaskDefinition() {
-	in, err := ParseTaskDefinition([]byte(`{
-		"family": "web",
-		"networkMode": "awsvpc",
-		"requiresCompatibilities": ["FARGATE"],
-		"cpu": "0.5 vCPU",
-		"memory": "1 GB",
-		"containerDefinitions": [{"name": "nginx", "image": "nginx:1.27", "portMappings": [{"containerPort": 80}]}]
-	}`))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	td, err := NormalizeTaskDefinition(in)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	pm := td.ContainerDefinitions[0].PortMappings[0]
-	fmt.Println(td.Cpu, td.Memory, td.Compatibilities, *td.ContainerDefinitions[0].Essential, *pm.HostPort, pm.Protocol)
-
-	_, err = ParseTaskDefinition([]byte(`{"family": "web", "containerDefinitions": [{"name": "a", "memory": "256"}]}`))
-	fmt.Println(err)
-	// Output:
-	// 512 1024 [EC2 FARGATE] true 80 tcp
-	// ClientException: containerDefinitions[0].memory: expected a number, got string "256"
 }

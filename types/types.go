@@ -1,4 +1,4 @@
-package ecs
+package types
 
 // Cluster is an ECS cluster with its counts.
 type Cluster struct {

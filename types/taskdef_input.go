@@ -1,4 +1,4 @@
-package ecs
+package types
 
 // RegisterTaskDefinitionInput is the request of RegisterTaskDefinition,
 // with ECS's JSON names; `aws ecs register-task-definition --cli-input-json`

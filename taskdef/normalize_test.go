@@ -1,4 +1,4 @@
-package ecs
+package taskdef
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecskit/ecs/types"
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
 )
@@ -18,18 +19,18 @@ func TestNormalizeTaskDefinitionDefaults(t *testing.T) {
 		  "healthCheck": {"command": ["CMD-SHELL", "curl -f localhost"], "retries": 5},
 		  "links": [], "dockerLabels": {}}`))
 	require.NoError(t, err)
-	want := &TaskDefinition{
+	want := &types.TaskDefinition{
 		Family: "web", Cpu: "512", Memory: "1024",
-		Volumes: []Volume{}, PlacementConstraints: []TaskDefinitionPlacementConstraint{},
+		Volumes: []types.Volume{}, PlacementConstraints: []types.TaskDefinitionPlacementConstraint{},
 		Compatibilities: []string{"EC2"},
-		RequiresAttributes: []Attribute{
+		RequiresAttributes: []types.Attribute{
 			{Name: "ecs.capability.container-health-check"},
 		},
-		ContainerDefinitions: []ContainerDefinition{{
+		ContainerDefinitions: []types.ContainerDefinition{{
 			Name: "app", Image: "nginx", Cpu: 0, Essential: ptr(true),
-			PortMappings: []PortMapping{{ContainerPort: ptr[int64](80), Protocol: "tcp"}},
-			Environment:  []KeyValuePair{}, MountPoints: []MountPoint{}, VolumesFrom: []VolumeFrom{},
-			HealthCheck: &HealthCheck{Command: []string{"CMD-SHELL", "curl -f localhost"},
+			PortMappings: []types.PortMapping{{ContainerPort: ptr[int64](80), Protocol: "tcp"}},
+			Environment:  []types.KeyValuePair{}, MountPoints: []types.MountPoint{}, VolumesFrom: []types.VolumeFrom{},
+			HealthCheck: &types.HealthCheck{Command: []string{"CMD-SHELL", "curl -f localhost"},
 				Interval: ptr[int64](30), Timeout: ptr[int64](5), Retries: ptr[int64](5)},
 		}},
 	}
@@ -61,16 +62,16 @@ func TestNormalizeTaskDefinitionHostPortDefault(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, td.ContainerDefinitions[0].PortMappings[0].HostPort, "bridge keeps a dynamic host port")
 	require.Empty(t, td.NetworkMode, "an omitted networkMode stays omitted, as ECS returns it")
-	require.Equal(t, NetworkModeBridge, td.EffectiveNetworkMode())
+	require.Equal(t, types.NetworkModeBridge, td.EffectiveNetworkMode())
 }
 
 func TestNormalizeTaskDefinitionDoesNotModifyInput(t *testing.T) {
-	in, err := ParseTaskDefinition([]byte(tdDoc(`"cpu": "1 vCPU", "networkMode": "awsvpc", "tags": [{"key": "a"}]`,
+	in, err := Parse([]byte(tdDoc(`"cpu": "1 vCPU", "networkMode": "awsvpc", "tags": [{"key": "a"}]`,
 		`{"name": "app", "image": "nginx", "memory": 64, "portMappings": [{"containerPort": 80}], "healthCheck": {"command": ["CMD", "true"]}}`)))
 	require.NoError(t, err)
 	before, err := json.Marshal(in)
 	require.NoError(t, err)
-	td, err := NormalizeTaskDefinition(in)
+	td, err := Normalize(in)
 	require.NoError(t, err)
 	after, err := json.Marshal(in)
 	require.NoError(t, err)
@@ -80,8 +81,8 @@ func TestNormalizeTaskDefinitionDoesNotModifyInput(t *testing.T) {
 }
 
 func TestNormalizeTaskDefinitionNil(t *testing.T) {
-	_, err := NormalizeTaskDefinition(nil)
-	require.ErrorIs(t, err, ErrClient)
+	_, err := Normalize(nil)
+	require.ErrorIs(t, err, types.ErrClient)
 }
 
 func TestNormalizeTaskDefinitionComputedFields(t *testing.T) {
@@ -111,7 +112,7 @@ func TestNormalizeTaskDefinitionComputedFields(t *testing.T) {
 	td, err = tdNormalize(t, tdDoc(`"volumes": [{"name": "v", "dockerVolumeConfiguration": {"driver": "rexray/ebs"}}]`, tdCtr("app", `"privileged": true`)))
 	require.NoError(t, err)
 	require.Equal(t, []string{"EC2"}, td.Compatibilities, "bridge mode does not qualify for Fargate")
-	require.Equal(t, []Attribute{
+	require.Equal(t, []types.Attribute{
 		{Name: "com.amazonaws.ecs.capability.privileged-container"},
 		{Name: "ecs.capability.docker-volume-driver.rexray/ebs"},
 	}, td.RequiresAttributes)
@@ -160,15 +161,15 @@ var tdCorpusVerdicts = map[string]struct{ verdict, cause string }{
 }
 
 // loadTDCorpusFile parses and normalises one corpus file.
-func loadTDCorpusFile(t *testing.T, name string) (*TaskDefinition, error) {
+func loadTDCorpusFile(t *testing.T, name string) (*types.TaskDefinition, error) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", "taskdefs", name))
 	require.NoError(t, err)
-	in, err := ParseTaskDefinition(data)
+	in, err := Parse(data)
 	if err != nil {
 		return nil, err
 	}
-	return NormalizeTaskDefinition(in)
+	return Normalize(in)
 }
 
 func TestTaskDefinitionCorpus(t *testing.T) {
@@ -186,7 +187,7 @@ func TestTaskDefinitionCorpus(t *testing.T) {
 				require.NoError(t, err)
 				require.NotEmpty(t, td.Compatibilities)
 			default:
-				require.ErrorIs(t, err, ErrClient)
+				require.ErrorIs(t, err, types.ErrClient)
 				require.ErrorContains(t, err, v.cause)
 			}
 		})
@@ -213,7 +214,7 @@ func TestTaskDefinitionCorpusDetails(t *testing.T) {
 	require.Empty(t, td.TaskDefinitionArn, "output-only fields are dropped")
 	require.Zero(t, td.Revision)
 	require.Equal(t, []string{"mysql"}, td.ContainerDefinitions[0].Links)
-	cpu, mem, ports, _ := td.Requirements(nil)
+	cpu, mem, ports, _ := Requirements(td, nil)
 	require.Equal(t, []int64{20, 1000}, []int64{cpu, mem})
 	require.Equal(t, []int{80}, ports)
 
@@ -245,13 +246,13 @@ func TestTaskDefinitionCorpusTemplatesRender(t *testing.T) {
 
 // requireTDRoundTrip checks that td, written as describe output and read
 // back, normalises to itself.
-func requireTDRoundTrip(t *testing.T, td *TaskDefinition) {
+func requireTDRoundTrip(t *testing.T, td *types.TaskDefinition) {
 	t.Helper()
-	out, err := json.Marshal(RegisterTaskDefinitionOutput{TaskDefinition: td, Tags: []Tag{}})
+	out, err := json.Marshal(types.RegisterTaskDefinitionOutput{TaskDefinition: td, Tags: []types.Tag{}})
 	require.NoError(t, err)
-	in, err := ParseTaskDefinition(out)
+	in, err := Parse(out)
 	require.NoError(t, err, "describe output: %s", out)
-	again, err := NormalizeTaskDefinition(in)
+	again, err := Normalize(in)
 	require.NoError(t, err, "describe output: %s", out)
 	if diff := cmp.Diff(td, again); diff != "" {
 		t.Fatalf("round trip changed the task definition (-first +second):\n%s", diff)

@@ -1,4 +1,4 @@
-package ecs
+package taskdef
 
 import (
 	"cmp"
@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ecskit/ecs/types"
 )
 
 // What a task requires: from a container instance, CPU, memory and host
@@ -27,9 +29,9 @@ const maxOverrideLength = 8192
 // memory where it has no reservation. Dynamic host ports (0 or absent) and
 // container port ranges are not included: the agent picks them on the
 // host. td is a normalised task definition and ov a validated override.
-func (td *TaskDefinition) Requirements(ov *TaskOverride) (cpu, memory int64, ports, portsUDP []int) {
+func Requirements(td *types.TaskDefinition, ov *types.TaskOverride) (cpu, memory int64, ports, portsUDP []int) {
 	if ov == nil {
-		ov = &TaskOverride{}
+		ov = &types.TaskOverride{}
 	}
 	taskCPU, taskMem := td.Cpu, td.Memory
 	if ov.Cpu != "" {
@@ -38,8 +40,8 @@ func (td *TaskDefinition) Requirements(ov *TaskOverride) (cpu, memory int64, por
 	if ov.Memory != "" {
 		taskMem = ov.Memory
 	}
-	cpu, hasCPU := ParseTaskCPU(taskCPU)
-	memory, hasMem := ParseTaskMemory(taskMem)
+	cpu, hasCPU := ParseCPU(taskCPU)
+	memory, hasMem := ParseMemory(taskMem)
 	for _, c := range td.ContainerDefinitions {
 		co := findContainerOverride(ov, c.Name)
 		if !hasCPU {
@@ -70,13 +72,13 @@ func (td *TaskDefinition) Requirements(ov *TaskOverride) (cpu, memory int64, por
 
 // findContainerOverride returns the override of the named container, or
 // an empty one.
-func findContainerOverride(ov *TaskOverride, name string) ContainerOverride {
+func findContainerOverride(ov *types.TaskOverride, name string) types.ContainerOverride {
 	for _, co := range ov.ContainerOverrides {
 		if co.Name == name {
 			return co
 		}
 	}
-	return ContainerOverride{}
+	return types.ContainerOverride{}
 }
 
 // overrideInt is *override if set, else *def if set, else 0.
@@ -90,25 +92,25 @@ func overrideInt(override, def *int64) int64 {
 	return 0
 }
 
-// ValidateTaskOverride checks a RunTask or StartTask override against the
+// ValidateOverride checks a RunTask or StartTask override against the
 // task definition it applies to: every container override names a
 // container of td, cpu and memory values are valid, and the override is
 // at most 8192 characters of JSON. Failures are InvalidParameterException.
-func ValidateTaskOverride(td *TaskDefinition, ov *TaskOverride) error {
+func ValidateOverride(td *types.TaskDefinition, ov *types.TaskOverride) error {
 	if ov == nil {
 		return nil
 	}
 	b, err := json.Marshal(ov)
 	if err != nil {
-		return invalidParam("Invalid overrides: %v", err)
+		return types.Errorf(types.InvalidParameterException, "Invalid overrides: %v", err)
 	}
 	if len(b) > maxOverrideLength {
 		return overrideErr("overrides", "Container Overrides length must be at most %d", maxOverrideLength)
 	}
-	if _, ok := ParseTaskCPU(ov.Cpu); ov.Cpu != "" && !ok {
+	if _, ok := ParseCPU(ov.Cpu); ov.Cpu != "" && !ok {
 		return overrideErr("overrides.cpu", "Invalid 'cpu' override for task.") // [unverified text]
 	}
-	if _, ok := ParseTaskMemory(ov.Memory); ov.Memory != "" && !ok {
+	if _, ok := ParseMemory(ov.Memory); ov.Memory != "" && !ok {
 		return overrideErr("overrides.memory", "Invalid 'memory' override for task.") // [unverified text]
 	}
 	for i, co := range ov.ContainerOverrides {
@@ -116,7 +118,7 @@ func ValidateTaskOverride(td *TaskDefinition, ov *TaskOverride) error {
 		if co.Name == "" {
 			return overrideErr(p+".name", "Container override name should not be null or empty.") // [unverified text]
 		}
-		if !slices.ContainsFunc(td.ContainerDefinitions, func(c ContainerDefinition) bool { return c.Name == co.Name }) {
+		if !slices.ContainsFunc(td.ContainerDefinitions, func(c types.ContainerDefinition) bool { return c.Name == co.Name }) {
 			return overrideErr(p+".name", "Override for container named %s is not a container in the TaskDefinition.", co.Name)
 		}
 		for _, v := range []struct {
@@ -131,17 +133,17 @@ func ValidateTaskOverride(td *TaskDefinition, ov *TaskOverride) error {
 	return nil
 }
 
-func overrideErr(field, format string, args ...any) *Error {
-	e := invalidParam(format, args...)
+func overrideErr(field, format string, args ...any) *types.Error {
+	e := types.Errorf(types.InvalidParameterException, format, args...)
 	e.Field = field
 	return e
 }
 
 // validatePortMappings checks container i's port mappings against the
 // network mode (ECS-SPEC §2.4).
-func validatePortMappings(td *TaskDefinition, c *ContainerDefinition, i int) error {
-	mode := effectiveNetworkMode(td)
-	if mode == NetworkModeNone && len(c.PortMappings) > 0 {
+func validatePortMappings(td *types.TaskDefinition, c *types.ContainerDefinition, i int) error {
+	mode := td.EffectiveNetworkMode()
+	if mode == types.NetworkModeNone && len(c.PortMappings) > 0 {
 		return tdErr(cpath(i, "portMappings"), "Port mappings are not allowed when networkMode=none.") // [unverified text]
 	}
 	used := map[string][][2]int64{} // protocol -> container port intervals
@@ -167,17 +169,17 @@ func validatePortMappings(td *TaskDefinition, c *ContainerDefinition, i int) err
 		if h := *pm.HostPort; h < 0 || h > 65535 {
 			return tdErr(p+".hostPort", "Invalid 'hostPort' setting for container '%s'.", c.Name) // [unverified text]
 		}
-		if (mode == NetworkModeAwsvpc || mode == NetworkModeHost) && *pm.HostPort != lo {
+		if (mode == types.NetworkModeAwsvpc || mode == types.NetworkModeHost) && *pm.HostPort != lo {
 			return tdErr(p+".hostPort", "When networkMode=%s, the host ports and container ports in port mappings must match.", mode)
 		}
 	}
-	if n := len(slices.DeleteFunc(slices.Clone(c.PortMappings), func(pm PortMapping) bool { return pm.ContainerPortRange == "" })); n > maxPortRanges {
+	if n := len(slices.DeleteFunc(slices.Clone(c.PortMappings), func(pm types.PortMapping) bool { return pm.ContainerPortRange == "" })); n > maxPortRanges {
 		return tdErr(cpath(i, "portMappings"), "A container can have at most %d port ranges.", maxPortRanges) // [unverified text]
 	}
 	return nil
 }
 
-func validatePortMappingEnums(pm PortMapping, p string) error {
+func validatePortMappingEnums(pm types.PortMapping, p string) error {
 	if pm.Name != "" && !portNameRE.MatchString(pm.Name) {
 		return tdErr(p+".name", "Port mapping name '%s' is invalid: use up to 64 lowercase letters, numbers, underscores and hyphens, not starting with a hyphen.", pm.Name) // [unverified text]
 	}
@@ -186,7 +188,7 @@ func validatePortMappingEnums(pm PortMapping, p string) error {
 
 // containerPorts returns the container ports a mapping covers: its
 // containerPort, or its containerPortRange "start-end".
-func containerPorts(pm PortMapping, mode, name, p string) (lo, hi int64, err error) {
+func containerPorts(pm types.PortMapping, mode, name, p string) (lo, hi int64, err error) {
 	if pm.ContainerPortRange == "" {
 		if pm.ContainerPort == nil || *pm.ContainerPort < 1 || *pm.ContainerPort > 65535 {
 			return 0, 0, tdErr(p+".containerPort", "Invalid 'containerPort' setting for container '%s'.", name)
@@ -195,7 +197,7 @@ func containerPorts(pm PortMapping, mode, name, p string) (lo, hi int64, err err
 	}
 	// [unverified texts] for the containerPortRange rules.
 	switch {
-	case mode != NetworkModeBridge && mode != NetworkModeAwsvpc:
+	case mode != types.NetworkModeBridge && mode != types.NetworkModeAwsvpc:
 		return 0, 0, tdErr(p+".containerPortRange", "containerPortRange is only supported when networkMode is bridge or awsvpc.")
 	case pm.ContainerPort != nil || pm.HostPort != nil:
 		return 0, 0, tdErr(p+".containerPortRange", "A port mapping with containerPortRange cannot also set containerPort or hostPort.")
@@ -210,12 +212,12 @@ func containerPorts(pm PortMapping, mode, name, p string) (lo, hi int64, err err
 }
 
 // validateHostPorts rejects a static host port mapped twice in the task.
-func validateHostPorts(td *TaskDefinition) error {
+func validateHostPorts(td *types.TaskDefinition) error {
 	seen := map[string]bool{}
 	for i, c := range td.ContainerDefinitions {
 		for j, pm := range c.PortMappings {
 			hp := pm.HostPort
-			if hp == nil && effectiveNetworkMode(td) != NetworkModeBridge {
+			if hp == nil && td.EffectiveNetworkMode() != types.NetworkModeBridge {
 				hp = pm.ContainerPort
 			}
 			if hp == nil || *hp == 0 {
@@ -234,14 +236,14 @@ func validateHostPorts(td *TaskDefinition) error {
 
 // validateReferences checks that links, volumesFrom and dependsOn name
 // containers of the task, and the rules on each kind of reference.
-func validateReferences(td *TaskDefinition) error {
+func validateReferences(td *types.TaskDefinition) error {
 	essential := map[string]bool{}
 	for _, c := range td.ContainerDefinitions {
 		essential[c.Name] = c.IsEssential()
 	}
-	mode := effectiveNetworkMode(td)
+	mode := td.EffectiveNetworkMode()
 	for i, c := range td.ContainerDefinitions {
-		if len(c.Links) > 0 && mode != NetworkModeBridge {
+		if len(c.Links) > 0 && mode != types.NetworkModeBridge {
 			return tdErr(cpath(i, "links"), "Links are not supported when networkMode=%s.", mode) // [unverified text]
 		}
 		for j, l := range c.Links {
@@ -260,7 +262,7 @@ func validateReferences(td *TaskDefinition) error {
 			switch {
 			case !ok:
 				return tdErr(p, "Cannot depend on container + '%s' because it does not exist", d.ContainerName)
-			case ess && (d.Condition == ConditionComplete || d.Condition == ConditionSuccess):
+			case ess && (d.Condition == types.ConditionComplete || d.Condition == types.ConditionSuccess):
 				return tdErr(p, "A dependency container with SUCCESS or COMPLETE condition cannot be an essential container")
 			}
 		}
@@ -276,7 +278,7 @@ func has[V any](m map[string]V, k string) bool {
 // validateDependencyGraph rejects cycles: among links alone (ECS's own
 // check), then among all start-order edges the agent follows (dependsOn,
 // links and volumesFrom), which could never start.
-func validateDependencyGraph(td *TaskDefinition) error {
+func validateDependencyGraph(td *types.TaskDefinition) error {
 	links := map[string][]string{}
 	all := map[string][]string{}
 	for _, c := range td.ContainerDefinitions {
@@ -303,7 +305,7 @@ func validateDependencyGraph(td *TaskDefinition) error {
 
 // findCycle returns a cycle of the graph edges (container -> containers
 // it needs first) as a path whose first and last names are equal, or nil.
-func findCycle(td *TaskDefinition, edges map[string][]string) []string {
+func findCycle(td *types.TaskDefinition, edges map[string][]string) []string {
 	const (
 		unvisited = iota
 		onPath

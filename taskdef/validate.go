@@ -1,10 +1,12 @@
-package ecs
+package taskdef
 
 import (
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/ecskit/ecs/types"
 )
 
 // The validation rules of RegisterTaskDefinition (ECS-SPEC §2). Every
@@ -32,7 +34,7 @@ var (
 
 // Enumerations of the ECS API model.
 var (
-	networkModes      = []string{NetworkModeBridge, NetworkModeHost, NetworkModeAwsvpc, NetworkModeNone}
+	networkModes      = []string{types.NetworkModeBridge, types.NetworkModeHost, types.NetworkModeAwsvpc, types.NetworkModeNone}
 	compatibilityEnum = []string{"EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"}
 	ulimitNames       = []string{"core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice",
 		"nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"}
@@ -40,14 +42,14 @@ var (
 	osFamilies = []string{"LINUX", "WINDOWS_SERVER_2016_FULL", "WINDOWS_SERVER_2019_FULL", "WINDOWS_SERVER_2019_CORE",
 		"WINDOWS_SERVER_2004_CORE", "WINDOWS_SERVER_20H2_CORE", "WINDOWS_SERVER_2022_CORE", "WINDOWS_SERVER_2022_FULL",
 		"WINDOWS_SERVER_2025_CORE", "WINDOWS_SERVER_2025_FULL"}
-	conditions = []string{ConditionStart, ConditionComplete, ConditionSuccess, ConditionHealthy}
+	conditions = []string{types.ConditionStart, types.ConditionComplete, types.ConditionSuccess, types.ConditionHealthy}
 )
 
 // validateTaskDefinition checks td (a copy of the input whose cpu and
 // memory are not yet converted) and the request's tags; it converts the
 // task cpu and memory to units in place.
-func validateTaskDefinition(td *TaskDefinition, tags []Tag) error {
-	steps := []func(*TaskDefinition) error{
+func validateTaskDefinition(td *types.TaskDefinition, tags []types.Tag) error {
+	steps := []func(*types.TaskDefinition) error{
 		validateFamily,
 		validateEnums,
 		validateRoleArns,
@@ -67,10 +69,10 @@ func validateTaskDefinition(td *TaskDefinition, tags []Tag) error {
 			return err
 		}
 	}
-	return validateTags(tags)
+	return ValidateTags(tags)
 }
 
-func validateFamily(td *TaskDefinition) error {
+func validateFamily(td *types.TaskDefinition) error {
 	switch {
 	case td.Family == "":
 		return tdErr("family", "Family should not be null or empty.") // [unverified text]
@@ -88,7 +90,7 @@ type enumCheck struct {
 }
 
 // validateEnums checks every enumerated value of the task definition.
-func validateEnums(td *TaskDefinition) error {
+func validateEnums(td *types.TaskDefinition) error {
 	checks := []enumCheck{
 		{"networkMode", td.NetworkMode, networkModes, true},
 		{"pidMode", td.PidMode, []string{"host", "task"}, true},
@@ -127,7 +129,7 @@ func validateEnums(td *TaskDefinition) error {
 }
 
 // containerEnums lists the enumerated values of the container at path p.
-func containerEnums(c *ContainerDefinition, p string) []enumCheck {
+func containerEnums(c *types.ContainerDefinition, p string) []enumCheck {
 	var checks []enumCheck
 	add := func(field, value string, allowed []string, optional bool) {
 		checks = append(checks, enumCheck{p + "." + field, value, allowed, optional})
@@ -195,7 +197,7 @@ func checkPlaceholder(field, value string) error {
 	return nil
 }
 
-func validateRoleArns(td *TaskDefinition) error {
+func validateRoleArns(td *types.TaskDefinition) error {
 	if err := checkPlaceholder("taskRoleArn", td.TaskRoleArn); err != nil {
 		return err
 	}
@@ -204,7 +206,7 @@ func validateRoleArns(td *TaskDefinition) error {
 
 // validateContainerList checks the number of containers, their names and
 // images, and that one of them is essential.
-func validateContainerList(td *TaskDefinition) error {
+func validateContainerList(td *types.TaskDefinition) error {
 	switch n := len(td.ContainerDefinitions); {
 	case n == 0:
 		return tdErr("containerDefinitions", "Container list cannot be empty.")
@@ -230,7 +232,7 @@ func validateContainerList(td *TaskDefinition) error {
 	return nil
 }
 
-func validateNameAndImage(c *ContainerDefinition, p string) error {
+func validateNameAndImage(c *types.ContainerDefinition, p string) error {
 	switch {
 	case c.Name == "":
 		return tdErr(p+".name", "Container.name should not be null or empty.")
@@ -248,7 +250,7 @@ func validateNameAndImage(c *ContainerDefinition, p string) error {
 }
 
 // validateContainerFields checks each container's own fields.
-func validateContainerFields(td *TaskDefinition) error {
+func validateContainerFields(td *types.TaskDefinition) error {
 	for i := range td.ContainerDefinitions {
 		c := &td.ContainerDefinitions[i]
 		checks := []func() error{
@@ -267,7 +269,7 @@ func validateContainerFields(td *TaskDefinition) error {
 	return nil
 }
 
-func validateHealthCheck(hc *HealthCheck, p string) error {
+func validateHealthCheck(hc *types.HealthCheck, p string) error {
 	if hc == nil {
 		return nil
 	}
@@ -292,7 +294,7 @@ func validateHealthCheck(hc *HealthCheck, p string) error {
 	return nil
 }
 
-func validateLogConfiguration(lc *LogConfiguration, p string) error {
+func validateLogConfiguration(lc *types.LogConfiguration, p string) error {
 	if lc == nil {
 		return nil
 	}
@@ -317,7 +319,7 @@ func validateLogConfiguration(lc *LogConfiguration, p string) error {
 
 // validateSecrets rejects template text where ECS expects an ARN or a
 // parameter name, and too many environment files.
-func validateSecrets(c *ContainerDefinition, i int) error {
+func validateSecrets(c *types.ContainerDefinition, i int) error {
 	for j, s := range c.Secrets {
 		if err := checkPlaceholder(cpath(i, fmt.Sprintf("secrets[%d].valueFrom", j)), s.ValueFrom); err != nil {
 			return err
@@ -337,7 +339,7 @@ func validateSecrets(c *ContainerDefinition, i int) error {
 // validateLimits checks that no ulimit's soft limit exceeds its hard limit
 // and that each resource requirement has a value, or a GPU sharing
 // strategy instead. [unverified texts]
-func validateLimits(c *ContainerDefinition, i int) error {
+func validateLimits(c *types.ContainerDefinition, i int) error {
 	for j, u := range c.Ulimits {
 		if u.SoftLimit > u.HardLimit {
 			return tdErr(cpath(i, fmt.Sprintf("ulimits[%d].softLimit", j)), "The ulimit softLimit cannot be greater than its hardLimit.")
@@ -359,7 +361,7 @@ func validateLimits(c *ContainerDefinition, i int) error {
 
 // validateVolumes checks the task's volumes and each container's mount
 // points.
-func validateVolumes(td *TaskDefinition) error {
+func validateVolumes(td *types.TaskDefinition) error {
 	names := map[string]bool{}
 	for i, v := range td.Volumes {
 		p := fmt.Sprintf("volumes[%d]", i)
@@ -398,7 +400,7 @@ func cpath(i int, field string) string {
 
 // validateTaskLevel checks placement constraints, the proxy configuration
 // and ephemeral storage.
-func validateTaskLevel(td *TaskDefinition) error {
+func validateTaskLevel(td *types.TaskDefinition) error {
 	if len(td.PlacementConstraints) > maxPlacementConstraints {
 		return tdErr("placementConstraints", "Too many placement constraints: at most %d are allowed.", maxPlacementConstraints) // [unverified text]
 	}
@@ -409,7 +411,7 @@ func validateTaskLevel(td *TaskDefinition) error {
 		}
 	}
 	if pc := td.ProxyConfiguration; pc != nil {
-		if !slices.ContainsFunc(td.ContainerDefinitions, func(c ContainerDefinition) bool { return c.Name == pc.ContainerName }) {
+		if !slices.ContainsFunc(td.ContainerDefinitions, func(c types.ContainerDefinition) bool { return c.Name == pc.ContainerName }) {
 			return tdErr("proxyConfiguration.containerName", "ProxyConfiguration containerName '%s' does not name a container of the task definition.", pc.ContainerName) // [unverified text]
 		}
 	}
@@ -419,8 +421,11 @@ func validateTaskLevel(td *TaskDefinition) error {
 	return nil
 }
 
-// validateTags checks the request's tags (ECS-SPEC §2.1). [unverified texts]
-func validateTags(tags []Tag) error {
+// ValidateTags checks the tags of a request as RegisterTaskDefinition and
+// the other tagging actions do (ECS-SPEC §2.1): at most 50, each key 1 to
+// 128 characters, given once and not starting with "aws:", each value at
+// most 256 characters. Failures are ClientException. [unverified texts]
+func ValidateTags(tags []types.Tag) error {
 	if len(tags) > maxTags {
 		return tdErr("tags", "A resource can have at most %d tags.", maxTags)
 	}
@@ -444,7 +449,7 @@ func validateTags(tags []Tag) error {
 
 // validateRequiredFargate applies the Fargate rules when the task
 // definition asks for FARGATE.
-func validateRequiredFargate(td *TaskDefinition) error {
+func validateRequiredFargate(td *types.TaskDefinition) error {
 	if !slices.Contains(td.RequiresCompatibilities, "FARGATE") {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package ecs
+package types
 
 import (
 	"errors"
@@ -35,7 +35,7 @@ const (
 //
 // Match a code with errors.Is against a sentinel made by the code alone:
 //
-//	if errors.Is(err, ecs.ErrClusterNotFound) { … }
+//	if errors.Is(err, types.ErrClusterNotFound) { … }
 //
 // or get at the fields with errors.As.
 type Error struct {
@@ -95,19 +95,9 @@ var (
 	ErrInactiveInstance         = &Error{Code: InactiveInstanceException}
 )
 
-// errorf builds an *Error with a formatted message.
-func errorf(code Code, format string, args ...any) *Error {
+// Errorf builds an *Error of the given code with a formatted message.
+func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
-// clientErr is the common ClientException.
-func clientErr(format string, args ...any) *Error {
-	return errorf(ClientException, format, args...)
-}
-
-// invalidParam is the common InvalidParameterException.
-func invalidParam(format string, args ...any) *Error {
-	return errorf(InvalidParameterException, format, args...)
 }
 
 // ErrorCode returns the ECS exception name for err: its Code if it is (or

@@ -1,4 +1,4 @@
-package ecs
+package types
 
 import "encoding/json"
 

@@ -1,4 +1,4 @@
-package ecs
+package types
 
 // TaskDefinition is a registered task definition, with ECS's JSON field
 // names. The output-only fields (TaskDefinitionArn, Revision, Status,
@@ -31,6 +31,15 @@ type TaskDefinition struct {
 	RegisteredBy            string                              `json:"registeredBy,omitempty"`
 	DeregisteredAt          Time                                `json:"deregisteredAt,omitzero"`
 	DeleteRequestedAt       Time                                `json:"deleteRequestedAt,omitzero"`
+}
+
+// EffectiveNetworkMode is the task definition's network mode, with the
+// default bridge when none is set.
+func (td *TaskDefinition) EffectiveNetworkMode() string {
+	if td.NetworkMode == "" {
+		return NetworkModeBridge
+	}
+	return td.NetworkMode
 }
 
 // Task definition status values.

@@ -1,4 +1,4 @@
-package ecs
+package taskdef
 
 import (
 	"bytes"
@@ -12,9 +12,11 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ecskit/ecs/types"
 )
 
-// ParseTaskDefinition reads a task definition document: the JSON given to
+// Parse reads a task definition document: the JSON given to
 // `aws ecs register-task-definition --cli-input-json`, or the output of
 // `aws ecs describe-task-definition`, wrapped as {"taskDefinition": {…},
 // "tags": […]} or not.
@@ -29,8 +31,8 @@ import (
 // as `containerDefinitions[0]: unknown parameter "portBindings"`.
 //
 // The result is not validated against ECS's rules: pass it to
-// NormalizeTaskDefinition for that.
-func ParseTaskDefinition(data []byte) (*RegisterTaskDefinitionInput, error) {
+// Normalize for that.
+func Parse(data []byte) (*types.RegisterTaskDefinitionInput, error) {
 	root, err := decodeJSONDocument(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
 	if err != nil {
 		return nil, err
@@ -52,7 +54,7 @@ func ParseTaskDefinition(data []byte) (*RegisterTaskDefinitionInput, error) {
 		return nil, err
 	}
 	if outerTags != nil {
-		tags, err := checkJSON(outerTags, reflect.TypeFor[[]Tag](), "tags")
+		tags, err := checkJSON(outerTags, reflect.TypeFor[[]types.Tag](), "tags")
 		if err != nil {
 			return nil, err
 		}
@@ -65,7 +67,7 @@ func ParseTaskDefinition(data []byte) (*RegisterTaskDefinitionInput, error) {
 	if err != nil {
 		return nil, tdErr("", "cannot re-encode the task definition: %v", err)
 	}
-	var in RegisterTaskDefinitionInput
+	var in types.RegisterTaskDefinitionInput
 	if err := json.Unmarshal(b, &in); err != nil {
 		return nil, tdErr("", "cannot decode the task definition: %v", err)
 	}
@@ -91,7 +93,7 @@ func unwrapDescribeOutput(doc map[string]any) (td map[string]any, tags any, err 
 }
 
 // outputOnlyFields are the fields of a registered task definition that a
-// register request cannot carry; ParseTaskDefinition type-checks and drops
+// register request cannot carry; Parse type-checks and drops
 // them.
 var outputOnlyFields = []string{
 	"taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities",
@@ -102,7 +104,7 @@ var outputOnlyFields = []string{
 // against RegisterTaskDefinitionInput and returns it without nulls and
 // output-only fields.
 func checkTaskDefinitionObject(doc map[string]any, prefix string) (map[string]any, error) {
-	tdType := reflect.TypeFor[TaskDefinition]()
+	tdType := reflect.TypeFor[types.TaskDefinition]()
 	rest := make(map[string]any, len(doc))
 	for k, v := range doc {
 		if !slices.Contains(outputOnlyFields, k) {
@@ -115,7 +117,7 @@ func checkTaskDefinitionObject(doc map[string]any, prefix string) (map[string]an
 			}
 		}
 	}
-	v, err := checkJSON(rest, reflect.TypeFor[RegisterTaskDefinitionInput](), prefix)
+	v, err := checkJSON(rest, reflect.TypeFor[types.RegisterTaskDefinitionInput](), prefix)
 	if err != nil {
 		return nil, err
 	}
@@ -190,36 +192,36 @@ func lineCol(data []byte, offset int) (line, col int) {
 // requiredKeys are the members the ECS API model marks as required, by the
 // Go type of the object that holds them.
 var requiredKeys = map[reflect.Type][]string{
-	reflect.TypeFor[RegisterTaskDefinitionInput]():             {"family", "containerDefinitions"},
-	reflect.TypeFor[ContainerDependency]():                     {"containerName", "condition"},
-	reflect.TypeFor[Ulimit]():                                  {"name", "softLimit", "hardLimit"},
-	reflect.TypeFor[Secret]():                                  {"name", "valueFrom"},
-	reflect.TypeFor[HealthCheck]():                             {"command"},
-	reflect.TypeFor[EnvironmentFile]():                         {"value", "type"},
-	reflect.TypeFor[ResourceRequirement]():                     {"type"},
-	reflect.TypeFor[NvidiaMpsAllocation]():                     {"memory"},
-	reflect.TypeFor[S3FilesVolumeConfiguration]():              {"fileSystemArn"},
-	reflect.TypeFor[FirelensConfiguration]():                   {"type"},
-	reflect.TypeFor[LogConfiguration]():                        {"logDriver"},
-	reflect.TypeFor[Tmpfs]():                                   {"containerPath", "size"},
-	reflect.TypeFor[Device]():                                  {"hostPath"},
-	reflect.TypeFor[HostEntry]():                               {"hostname", "ipAddress"},
-	reflect.TypeFor[RepositoryCredentials]():                   {"credentialsParameter"},
-	reflect.TypeFor[ProxyConfiguration]():                      {"containerName"},
-	reflect.TypeFor[EFSVolumeConfiguration]():                  {"fileSystemId"},
-	reflect.TypeFor[FSxWindowsFileServerVolumeConfiguration](): {"fileSystemId", "rootDirectory", "authorizationConfig"},
-	reflect.TypeFor[FSxAuthorizationConfig]():                  {"credentialsParameter", "domain"},
-	reflect.TypeFor[InferenceAccelerator]():                    {"deviceName", "deviceType"},
-	reflect.TypeFor[EphemeralStorage]():                        {"sizeInGiB"},
-	reflect.TypeFor[ContainerRestartPolicy]():                  {"enabled"},
+	reflect.TypeFor[types.RegisterTaskDefinitionInput]():             {"family", "containerDefinitions"},
+	reflect.TypeFor[types.ContainerDependency]():                     {"containerName", "condition"},
+	reflect.TypeFor[types.Ulimit]():                                  {"name", "softLimit", "hardLimit"},
+	reflect.TypeFor[types.Secret]():                                  {"name", "valueFrom"},
+	reflect.TypeFor[types.HealthCheck]():                             {"command"},
+	reflect.TypeFor[types.EnvironmentFile]():                         {"value", "type"},
+	reflect.TypeFor[types.ResourceRequirement]():                     {"type"},
+	reflect.TypeFor[types.NvidiaMpsAllocation]():                     {"memory"},
+	reflect.TypeFor[types.S3FilesVolumeConfiguration]():              {"fileSystemArn"},
+	reflect.TypeFor[types.FirelensConfiguration]():                   {"type"},
+	reflect.TypeFor[types.LogConfiguration]():                        {"logDriver"},
+	reflect.TypeFor[types.Tmpfs]():                                   {"containerPath", "size"},
+	reflect.TypeFor[types.Device]():                                  {"hostPath"},
+	reflect.TypeFor[types.HostEntry]():                               {"hostname", "ipAddress"},
+	reflect.TypeFor[types.RepositoryCredentials]():                   {"credentialsParameter"},
+	reflect.TypeFor[types.ProxyConfiguration]():                      {"containerName"},
+	reflect.TypeFor[types.EFSVolumeConfiguration]():                  {"fileSystemId"},
+	reflect.TypeFor[types.FSxWindowsFileServerVolumeConfiguration](): {"fileSystemId", "rootDirectory", "authorizationConfig"},
+	reflect.TypeFor[types.FSxAuthorizationConfig]():                  {"credentialsParameter", "domain"},
+	reflect.TypeFor[types.InferenceAccelerator]():                    {"deviceName", "deviceType"},
+	reflect.TypeFor[types.EphemeralStorage]():                        {"sizeInGiB"},
+	reflect.TypeFor[types.ContainerRestartPolicy]():                  {"enabled"},
 }
 
 // checkJSON checks a decoded JSON value against the Go type t that it will
 // be decoded into, and returns it with nulls in objects removed.
 func checkJSON(v any, t reflect.Type, path string) (any, error) {
-	if t == reflect.TypeFor[Time]() {
+	if t == reflect.TypeFor[types.Time]() {
 		b, _ := json.Marshal(v)
-		if err := new(Time).UnmarshalJSON(b); err != nil {
+		if err := new(types.Time).UnmarshalJSON(b); err != nil {
 			return nil, tdErr(path, "expected a timestamp, got %s", describeJSON(v))
 		}
 		return v, nil
@@ -413,8 +415,8 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // tdErr is a ClientException about the task definition input at field.
-func tdErr(field, format string, args ...any) *Error {
-	e := clientErr(format, args...)
+func tdErr(field, format string, args ...any) *types.Error {
+	e := types.Errorf(types.ClientException, format, args...)
 	e.Field = field
 	return e
 }

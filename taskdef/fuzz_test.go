@@ -1,4 +1,4 @@
-package ecs
+package taskdef
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ecskit/ecs/types"
 )
 
 // FuzzParseTaskDefinition checks, for any document, that parsing and
@@ -31,7 +33,7 @@ func FuzzParseTaskDefinition(f *testing.F) {
 		{"name": "b", "image": "i", "essential": false, "memoryReservation": 6, "links": []}]}, "tags": [{"key": "k"}]}`))
 
 	f.Fuzz(func(t *testing.T, data []byte) {
-		in, err := ParseTaskDefinition(data)
+		in, err := Parse(data)
 		if err != nil {
 			requireTDClientException(t, err)
 			return
@@ -40,23 +42,23 @@ func FuzzParseTaskDefinition(f *testing.F) {
 		if err != nil {
 			t.Fatalf("a parsed input does not marshal: %v", err)
 		}
-		td, err := NormalizeTaskDefinition(in)
+		td, err := Normalize(in)
 		if after, _ := json.Marshal(in); string(after) != string(before) {
-			t.Fatalf("NormalizeTaskDefinition modified its input:\nbefore %s\nafter  %s", before, after)
+			t.Fatalf("Normalize modified its input:\nbefore %s\nafter  %s", before, after)
 		}
 		if err != nil {
 			requireTDClientException(t, err)
 			return
 		}
 		requireTDRoundTrip(t, td)
-		td.Requirements(nil)
+		Requirements(td, nil)
 	})
 }
 
 func requireTDClientException(t *testing.T, err error) {
 	t.Helper()
-	var e *Error
-	if !errors.As(err, &e) || e.Code != ClientException || e.Message == "" {
+	var e *types.Error
+	if !errors.As(err, &e) || e.Code != types.ClientException || e.Message == "" {
 		t.Fatalf("want a ClientException with a message, got %#v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package ecs
+package taskdef
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ecskit/ecs/types"
 )
 
 // CPU and memory: the units of a task definition's cpu and memory strings,
@@ -25,18 +27,18 @@ const (
 // Docker 20.10 and later refuse less than 6 MiB (ECS-SPEC §2.7).
 const minContainerMemoryMiB = 6
 
-// ParseTaskCPU converts a task cpu string to CPU units: "512" is 512 units,
+// ParseCPU converts a task cpu string to CPU units: "512" is 512 units,
 // "1 vCPU", "1vcpu" or "0.25 vCPU" are 1024 per vCPU. The unit is matched
 // without regard to case. It reports false for anything else, and for
 // values that are not a whole number of units.
-func ParseTaskCPU(s string) (int64, bool) {
+func ParseCPU(s string) (int64, bool) {
 	return parseUnits(s, "vcpu", CPUUnitsPerVCPU)
 }
 
-// ParseTaskMemory converts a task memory string to MiB: "2048" is 2048 MiB,
+// ParseMemory converts a task memory string to MiB: "2048" is 2048 MiB,
 // "2 GB", "2gb" or "0.5 GB" are 1024 MiB per GB. It reports false for
 // anything else, and for values that are not a whole number of MiB.
-func ParseTaskMemory(s string) (int64, bool) {
+func ParseMemory(s string) (int64, bool) {
 	return parseUnits(s, "gb", 1024)
 }
 
@@ -65,16 +67,16 @@ func parseUnits(s, unit string, perUnit int64) (int64, bool) {
 
 // normalizeTaskSize converts the task's cpu and memory strings to units in
 // place and checks the EC2 bounds.
-func normalizeTaskSize(td *TaskDefinition) error {
+func normalizeTaskSize(td *types.TaskDefinition) error {
 	if td.Cpu != "" {
-		cpu, ok := ParseTaskCPU(td.Cpu)
+		cpu, ok := ParseCPU(td.Cpu)
 		if !ok || cpu < minTaskCPUUnits || cpu > maxTaskCPUUnits {
 			return tdErr("cpu", "Invalid 'cpu' setting for task.")
 		}
 		td.Cpu = strconv.FormatInt(cpu, 10)
 	}
 	if td.Memory != "" {
-		mem, ok := ParseTaskMemory(td.Memory)
+		mem, ok := ParseMemory(td.Memory)
 		if !ok || mem < minContainerMemoryMiB {
 			return tdErr("memory", "Invalid 'memory' setting for task.")
 		}
@@ -86,9 +88,9 @@ func normalizeTaskSize(td *TaskDefinition) error {
 // validateContainerSizes checks each container's cpu, memory and
 // memoryReservation, alone and against the task's (already normalised)
 // cpu and memory (ECS-SPEC §2.7).
-func validateContainerSizes(td *TaskDefinition) error {
-	taskCPU, _ := ParseTaskCPU(td.Cpu)
-	taskMem, _ := ParseTaskMemory(td.Memory)
+func validateContainerSizes(td *types.TaskDefinition) error {
+	taskCPU, _ := ParseCPU(td.Cpu)
+	taskMem, _ := ParseMemory(td.Memory)
 	var sumCPU, sumReservation int64
 	for i := range td.ContainerDefinitions {
 		c := &td.ContainerDefinitions[i]
@@ -111,7 +113,7 @@ func validateContainerSizes(td *TaskDefinition) error {
 
 // validateContainerSize checks one container's sizes; taskMem is 0 when
 // the task has no memory.
-func validateContainerSize(c *ContainerDefinition, i int, taskMem int64) error {
+func validateContainerSize(c *types.ContainerDefinition, i int, taskMem int64) error {
 	p := fmt.Sprintf("containerDefinitions[%d]", i)
 	if c.Cpu < 0 || c.Cpu > math.MaxInt32 {
 		return tdErr(p+".cpu", "Invalid 'cpu' setting for container '%s'.", c.Name)
@@ -164,15 +166,15 @@ var fargateWindowsCPU = []int64{1024, 2048, 4096}
 
 // checkFargateSize checks a task's normalised cpu and memory against the
 // Fargate table, returning ECS's message or "".
-func checkFargateSize(td *TaskDefinition) (field, msg string) {
+func checkFargateSize(td *types.TaskDefinition) (field, msg string) {
 	switch {
 	case td.Cpu == "":
 		return "cpu", "Fargate requires that 'cpu' be defined at the task level."
 	case td.Memory == "":
 		return "memory", "Fargate requires that 'memory' be defined at the task level."
 	}
-	cpu, _ := ParseTaskCPU(td.Cpu)
-	mem, _ := ParseTaskMemory(td.Memory)
+	cpu, _ := ParseCPU(td.Cpu)
+	mem, _ := ParseMemory(td.Memory)
 	cpuOK, memOK := fargateMemoryOK(cpu, mem)
 	if !cpuOK || (isWindows(td) && !slices.Contains(fargateWindowsCPU, cpu)) {
 		return "cpu", "Invalid 'cpu' setting for task."
@@ -185,6 +187,6 @@ func checkFargateSize(td *TaskDefinition) (field, msg string) {
 
 // isWindows reports whether the task definition's runtime platform is a
 // Windows Server family.
-func isWindows(td *TaskDefinition) bool {
+func isWindows(td *types.TaskDefinition) bool {
 	return td.RuntimePlatform != nil && strings.HasPrefix(td.RuntimePlatform.OperatingSystemFamily, "WINDOWS_SERVER")
 }

@@ -1,10 +1,11 @@
-package ecs
+package taskdef
 
 import (
 	"errors"
 	"strings"
 	"testing"
 
+	"github.com/ecskit/ecs/types"
 	"github.com/stretchr/testify/require"
 )
 
@@ -52,7 +53,7 @@ func TestTaskDefRequirements(t *testing.T) {
 	tests := []struct {
 		name           string
 		doc            string
-		ov             *TaskOverride
+		ov             *types.TaskOverride
 		cpu, mem       int64
 		ports, udp     []int
 		wantNoOverride bool
@@ -62,23 +63,23 @@ func TestTaskDefRequirements(t *testing.T) {
 		{"static ports only", tdDoc("", tdCtr("a", `"portMappings": [{"containerPort": 80, "hostPort": 8080}, {"containerPort": 81}, {"containerPort": 82, "hostPort": 0}, {"containerPort": 53, "hostPort": 53, "protocol": "udp"}, {"containerPortRange": "9000-9010"}]`)),
 			nil, 0, 128, []int{8080}, []int{53}, true},
 		{"host mode ports default to container ports", tdDoc(`"networkMode": "host"`, tdCtr("a", `"portMappings": [{"containerPort": 9000}, {"containerPort": 22}]`)), nil, 0, 128, []int{22, 9000}, nil, true},
-		{"task-level override", tdDoc(`"cpu": "256", "memory": "512"`, tdApp), &TaskOverride{Cpu: "2 vCPU", Memory: "4096"}, 2048, 4096, nil, nil, false},
+		{"task-level override", tdDoc(`"cpu": "256", "memory": "512"`, tdApp), &types.TaskOverride{Cpu: "2 vCPU", Memory: "4096"}, 2048, 4096, nil, nil, false},
 		{"container overrides", tdDoc("", tdCtr("a", `"cpu": 10`), `{"name": "b", "image": "i", "cpu": 20, "memory": 256, "memoryReservation": 64}`),
-			&TaskOverride{ContainerOverrides: []ContainerOverride{{Name: "a", Cpu: ptr[int64](100), Memory: ptr[int64](300)}, {Name: "b", MemoryReservation: ptr[int64](32)}}},
+			&types.TaskOverride{ContainerOverrides: []types.ContainerOverride{{Name: "a", Cpu: ptr[int64](100), Memory: ptr[int64](300)}, {Name: "b", MemoryReservation: ptr[int64](32)}}},
 			120, 300 + 32, nil, nil, false},
-		{"override reservation on a memory-only container", tdDoc("", tdApp), &TaskOverride{ContainerOverrides: []ContainerOverride{{Name: "app", MemoryReservation: ptr[int64](16)}}}, 0, 16, nil, nil, false},
+		{"override reservation on a memory-only container", tdDoc("", tdApp), &types.TaskOverride{ContainerOverrides: []types.ContainerOverride{{Name: "app", MemoryReservation: ptr[int64](16)}}}, 0, 16, nil, nil, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			td, err := tdNormalize(t, tc.doc)
 			require.NoError(t, err)
-			cpu, mem, ports, udp := td.Requirements(tc.ov)
+			cpu, mem, ports, udp := Requirements(td, tc.ov)
 			require.Equal(t, tc.cpu, cpu, "cpu")
 			require.Equal(t, tc.mem, mem, "memory")
 			require.Equal(t, tc.ports, ports, "ports")
 			require.Equal(t, tc.udp, udp, "udp ports")
 			if tc.wantNoOverride {
-				c2, m2, p2, u2 := td.Requirements(&TaskOverride{})
+				c2, m2, p2, u2 := Requirements(td, &types.TaskOverride{})
 				require.Equal(t, []any{cpu, mem, ports, udp}, []any{c2, m2, p2, u2}, "an empty override changes nothing")
 			}
 		})
@@ -90,31 +91,31 @@ func TestTaskDefValidateTaskOverride(t *testing.T) {
 	require.NoError(t, err)
 	tests := []struct {
 		name, field, msg string
-		ov               *TaskOverride
+		ov               *types.TaskOverride
 	}{
-		{"valid", "", "", &TaskOverride{Cpu: "512", ContainerOverrides: []ContainerOverride{{Name: "app", Command: []string{"sh"}}}}},
+		{"valid", "", "", &types.TaskOverride{Cpu: "512", ContainerOverrides: []types.ContainerOverride{{Name: "app", Command: []string{"sh"}}}}},
 		{"nil", "", "", nil},
 		{"unknown container", "overrides.containerOverrides[1].name", "Override for container named web is not a container in the TaskDefinition.",
-			&TaskOverride{ContainerOverrides: []ContainerOverride{{Name: "app"}, {Name: "web"}}}},
+			&types.TaskOverride{ContainerOverrides: []types.ContainerOverride{{Name: "app"}, {Name: "web"}}}},
 		{"container without name", "overrides.containerOverrides[0].name", "Container override name should not be null or empty.",
-			&TaskOverride{ContainerOverrides: []ContainerOverride{{Command: []string{"sh"}}}}},
+			&types.TaskOverride{ContainerOverrides: []types.ContainerOverride{{Command: []string{"sh"}}}}},
 		{"too long", "overrides", "Container Overrides length must be at most 8192",
-			&TaskOverride{ContainerOverrides: []ContainerOverride{{Name: "app", Command: []string{strings.Repeat("x", 8200)}}}}},
-		{"bad task cpu", "overrides.cpu", "Invalid 'cpu' override for task.", &TaskOverride{Cpu: "fast"}},
-		{"bad task memory", "overrides.memory", "Invalid 'memory' override for task.", &TaskOverride{Memory: "1 TB"}},
+			&types.TaskOverride{ContainerOverrides: []types.ContainerOverride{{Name: "app", Command: []string{strings.Repeat("x", 8200)}}}}},
+		{"bad task cpu", "overrides.cpu", "Invalid 'cpu' override for task.", &types.TaskOverride{Cpu: "fast"}},
+		{"bad task memory", "overrides.memory", "Invalid 'memory' override for task.", &types.TaskOverride{Memory: "1 TB"}},
 		{"negative container memory", "overrides.containerOverrides[0].memory", "Invalid 'memory' override for container 'app'.",
-			&TaskOverride{ContainerOverrides: []ContainerOverride{{Name: "app", Memory: ptr[int64](-1)}}}},
+			&types.TaskOverride{ContainerOverrides: []types.ContainerOverride{{Name: "app", Memory: ptr[int64](-1)}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := ValidateTaskOverride(td, tc.ov)
+			err := ValidateOverride(td, tc.ov)
 			if tc.msg == "" {
 				require.NoError(t, err)
 				return
 			}
-			var e *Error
+			var e *types.Error
 			require.True(t, errors.As(err, &e), "want an *Error, got %v", err)
-			require.Equal(t, InvalidParameterException, e.Code)
+			require.Equal(t, types.InvalidParameterException, e.Code)
 			require.Equal(t, tc.msg, e.Message)
 			require.Equal(t, tc.field, e.Field)
 		})

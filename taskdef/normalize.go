@@ -1,15 +1,17 @@
-package ecs
+package taskdef
 
 import (
 	"encoding/json"
 	"slices"
 	"strconv"
+
+	"github.com/ecskit/ecs/types"
 )
 
-// NormalizeTaskDefinition validates a RegisterTaskDefinition request
-// against ECS's rules (ECS-SPEC §2) and returns the task definition ECS
-// would register, without the fields the control plane assigns
-// (taskDefinitionArn, revision, status, registeredAt, registeredBy).
+// Normalize validates a RegisterTaskDefinition request against ECS's
+// rules (ECS-SPEC §2) and returns the task definition ECS would register,
+// without the fields the control plane assigns (taskDefinitionArn,
+// revision, status, registeredAt, registeredBy).
 //
 // It does not modify in. Normalisation follows what ECS returns:
 //   - task cpu and memory are unit strings: "1 vCPU" becomes "1024",
@@ -23,15 +25,16 @@ import (
 //   - compatibilities and requiresAttributes are computed (see below).
 //
 // An omitted networkMode stays omitted, as in ECS's output; it means
-// bridge (see EffectiveNetworkMode).
+// bridge (see types.TaskDefinition.EffectiveNetworkMode).
 //
 // compatibilities is EC2, plus FARGATE when the task definition meets the
 // Fargate rules (awsvpc, a task cpu/memory pair from the Fargate table, no
 // host paths or Docker volumes, an execution role for awslogs, …), plus
 // any other launch type listed in requiresCompatibilities.
 //
-// Every failure is a ClientException (*Error) whose Field names the input.
-func NormalizeTaskDefinition(in *RegisterTaskDefinitionInput) (*TaskDefinition, error) {
+// Every failure is a ClientException (*types.Error) whose Field names
+// the input.
+func Normalize(in *types.RegisterTaskDefinitionInput) (*types.TaskDefinition, error) {
 	if in == nil {
 		return nil, tdErr("", "The task definition is missing.")
 	}
@@ -48,26 +51,22 @@ func NormalizeTaskDefinition(in *RegisterTaskDefinitionInput) (*TaskDefinition, 
 	return td, nil
 }
 
-// EffectiveNetworkMode is the task definition's network mode, with the
-// default bridge when none is set.
-func (td *TaskDefinition) EffectiveNetworkMode() string { return effectiveNetworkMode(td) }
-
-func effectiveNetworkMode(td *TaskDefinition) string {
-	if td.NetworkMode == "" {
-		return NetworkModeBridge
-	}
-	return td.NetworkMode
+// Validate reports whether Normalize accepts in: nil, or the
+// ClientException Normalize would return.
+func Validate(in *types.RegisterTaskDefinitionInput) error {
+	_, err := Normalize(in)
+	return err
 }
 
 // copyToTaskDefinition deep-copies the request's task definition fields
 // through JSON, which also drops empty optional lists and maps, so that a
 // task definition and its JSON round trip compare equal.
-func copyToTaskDefinition(in *RegisterTaskDefinitionInput) (*TaskDefinition, error) {
+func copyToTaskDefinition(in *types.RegisterTaskDefinitionInput) (*types.TaskDefinition, error) {
 	b, err := json.Marshal(in)
 	if err != nil {
 		return nil, tdErr("", "The task definition cannot be encoded: %v", err)
 	}
-	var td TaskDefinition
+	var td types.TaskDefinition
 	if err := json.Unmarshal(b, &td); err != nil {
 		return nil, tdErr("", "The task definition cannot be decoded: %v", err)
 	}
@@ -82,13 +81,13 @@ const (
 )
 
 // applyDefaults fills in what ECS fills in at registration (ECS-SPEC §2.2).
-func applyDefaults(td *TaskDefinition) {
+func applyDefaults(td *types.TaskDefinition) {
 	td.Volumes = nonNil(td.Volumes)
 	td.PlacementConstraints = nonNil(td.PlacementConstraints)
 	if len(td.RequiresCompatibilities) == 0 {
 		td.RequiresCompatibilities = nil
 	}
-	mode := effectiveNetworkMode(td)
+	mode := td.EffectiveNetworkMode()
 	for i := range td.ContainerDefinitions {
 		c := &td.ContainerDefinitions[i]
 		if c.Essential == nil {
@@ -103,7 +102,7 @@ func applyDefaults(td *TaskDefinition) {
 			if pm.Protocol == "" {
 				pm.Protocol = "tcp"
 			}
-			if pm.HostPort == nil && pm.ContainerPort != nil && (mode == NetworkModeAwsvpc || mode == NetworkModeHost) {
+			if pm.HostPort == nil && pm.ContainerPort != nil && (mode == types.NetworkModeAwsvpc || mode == types.NetworkModeHost) {
 				pm.HostPort = ptr(*pm.ContainerPort)
 			}
 		}
@@ -133,7 +132,7 @@ func orDefault(v *int64, def int64) *int64 {
 
 // compatibilities lists the launch types the task definition is valid
 // for: EC2, FARGATE when it qualifies, then any other requested type.
-func compatibilities(td *TaskDefinition) []string {
+func compatibilities(td *types.TaskDefinition) []string {
 	out := []string{"EC2"}
 	if _, msg := fargateProblem(td); msg == "" {
 		out = append(out, "FARGATE")
@@ -150,8 +149,8 @@ func compatibilities(td *TaskDefinition) []string {
 // as ECS's message and the field at fault, or "" when it can. The checks
 // are the documented Fargate restrictions that a task definition alone
 // decides.
-func fargateProblem(td *TaskDefinition) (field, msg string) {
-	if effectiveNetworkMode(td) != NetworkModeAwsvpc {
+func fargateProblem(td *types.TaskDefinition) (field, msg string) {
+	if td.EffectiveNetworkMode() != types.NetworkModeAwsvpc {
 		return "networkMode", "Fargate only supports network mode ‘awsvpc’."
 	}
 	if field, msg := checkFargateSize(td); msg != "" {
@@ -192,12 +191,12 @@ func fargateProblem(td *TaskDefinition) (field, msg string) {
 // definition needs, from the documented capability names (ECS-SPEC §3.6)
 // and the Docker Remote API versions the API reference gives per field.
 // The list is sorted by name.
-func requiredAttributes(td *TaskDefinition) []Attribute {
+func requiredAttributes(td *types.TaskDefinition) []types.Attribute {
 	set := map[string]bool{}
 	if td.TaskRoleArn != "" {
 		set[capabilityPrefix+"task-iam-role"] = true
 	}
-	if td.NetworkMode == NetworkModeAwsvpc {
+	if td.NetworkMode == types.NetworkModeAwsvpc {
 		set["ecs.capability.task-eni"] = true
 	}
 	for i := range td.ContainerDefinitions {
@@ -214,9 +213,9 @@ func requiredAttributes(td *TaskDefinition) []Attribute {
 	if len(names) == 0 {
 		return nil
 	}
-	attrs := make([]Attribute, len(names))
+	attrs := make([]types.Attribute, len(names))
 	for i, n := range names {
-		attrs[i] = Attribute{Name: n}
+		attrs[i] = types.Attribute{Name: n}
 	}
 	return attrs
 }
@@ -225,7 +224,7 @@ const capabilityPrefix = "com.amazonaws.ecs.capability."
 
 // containerAttributes lists the capabilities one container needs, with
 // duplicates.
-func containerAttributes(c *ContainerDefinition, executionRole bool) []string {
+func containerAttributes(c *types.ContainerDefinition, executionRole bool) []string {
 	var names []string
 	if c.HealthCheck != nil {
 		names = append(names, "ecs.capability.container-health-check")

@@ -1,4 +1,4 @@
-package ecs
+package taskdef
 
 import (
 	"testing"
@@ -33,7 +33,7 @@ func TestParseTaskCPU(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			got, ok := ParseTaskCPU(tc.in)
+			got, ok := ParseCPU(tc.in)
 			require.Equal(t, tc.ok, ok)
 			require.Equal(t, tc.want, got)
 		})
@@ -58,7 +58,7 @@ func TestParseTaskMemory(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			got, ok := ParseTaskMemory(tc.in)
+			got, ok := ParseMemory(tc.in)
 			require.Equal(t, tc.ok, ok)
 			require.Equal(t, tc.want, got)
 		})
