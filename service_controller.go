@@ -147,6 +147,9 @@ func (cp *ControlPlane) reconcileRefs(ctx context.Context, refs []serviceRef, tr
 	var firstErr error
 	for _, s := range refs {
 		var res passResult
+		// A pass places tasks on the cache's scheduler: let it see the
+		// store as it is now (an instance registered a moment ago).
+		cp.awaitPlacement(ctx)
 		err := cp.store.Update(ctx, func(tx store.Tx) error {
 			var err error
 			res, err = cp.reconcileService(tx, s.cluster, s.name)
