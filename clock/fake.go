@@ -13,6 +13,8 @@ type Fake struct {
 	now     time.Time
 	timers  []*fakeTimer
 	waiters []chan struct{}
+	// activity counts timers created, fired and stopped.
+	activity uint64
 }
 
 // NewFake returns a fake clock set to start.
@@ -30,6 +32,7 @@ func (f *Fake) NewTimer(d time.Duration) Timer {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	t := &fakeTimer{f: f, when: f.now.Add(d), c: make(chan time.Time, 1)}
+	f.activity++
 	if d <= 0 {
 		t.fired = true
 		t.c <- f.now
@@ -60,6 +63,7 @@ func (f *Fake) Advance(d time.Duration) {
 			f.now = t.when
 		}
 		t.fired = true
+		f.activity++
 		t.c <- f.now
 	}
 	f.now = end
@@ -77,6 +81,16 @@ func (f *Fake) Timers() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.timers)
+}
+
+// Activity returns how many times the clock has been used so far: timers
+// created, fired by Advance and stopped. It only grows. A test that reads it twice,
+// with Timers, tells whether any goroutine touched the clock in between
+// even where Timers alone is unchanged (one timer stopped, another made).
+func (f *Fake) Activity() uint64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.activity
 }
 
 // TimerAdded returns a channel closed the next time a timer is created; it
@@ -107,6 +121,7 @@ func (t *fakeTimer) Stop() bool {
 	for i, x := range t.f.timers {
 		if x == t {
 			t.f.timers = append(t.f.timers[:i], t.f.timers[i+1:]...)
+			t.f.activity++
 			return true
 		}
 	}
