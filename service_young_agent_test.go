@@ -17,7 +17,10 @@ import (
 
 func TestServiceBadUpdateRightAfterStableWithAgents(t *testing.T) {
 	h := newHarness(t, 3)
-	v1 := h.registerWeb()
+	// Revision 1's containers take their stop timeout (1 s of fake time)
+	// to stop: a task of it the scheduler stopped would show at the next
+	// settled moment even if a replacement ran in the same instant.
+	v1 := h.registerWeb(fake.EnvIgnoreSigterm, "1")
 	_, err := h.cp.CreateService(h.ctx, &ecs.CreateServiceInput{ServiceName: "web", TaskDefinition: v1, DesiredCount: ptr(int64(3)),
 		DeploymentConfiguration: &ecs.DeploymentConfiguration{
 			DeploymentCircuitBreaker: &ecs.DeploymentCircuitBreaker{Enable: true, Rollback: true}}})
