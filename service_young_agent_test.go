@@ -55,6 +55,8 @@ func TestServiceBadUpdateRightAfterStableWithAgents(t *testing.T) {
 	require.Equal(t, "ECS deployment circuit breaker: tasks failed to start.", failed.RolloutStateReason)
 	require.EqualValues(t, 3, failed.FailedTasks)
 
+	// And it stays so: 5 more minutes change nothing (the checks still run).
+	h.Advance(5*time.Minute, 5*time.Second)
 	svc := h.service("web")
 	require.Len(t, svc.Deployments, 1)
 	require.Equal(t, ecs.RolloutStateCompleted, svc.Deployments[0].RolloutState)
