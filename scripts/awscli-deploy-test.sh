@@ -180,6 +180,23 @@ bad = [t for t in json.load(open(sys.argv[1]))["tasks"] if t["taskDefinitionArn"
 if len(bad) < 3 or any(t["stopCode"] != "TaskFailedToStart" for t in bad):
     sys.exit("want at least 3 tasks of revision 2 stopped with TaskFailedToStart, got %s" % [(t["stopCode"], t.get("stoppedReason")) for t in bad])
 print("     revision 2: %d tasks stopped, %s" % (len(bad), bad[0].get("stoppedReason")))' "$work/out.$tag" "$v2" || fail "revision 2's tasks"
+  # The deployment history (CLIs from late 2024 on have these actions).
+  if aws ecs help 2>/dev/null | grep -q list-service-deployments; then
+    ok "list-service-deployments" -- list-service-deployments --cluster breaker --service web
+    want serviceDeployments.# 2
+    want serviceDeployments.0.status ROLLBACK_SUCCESSFUL
+    want serviceDeployments.1.status STOPPED
+    local sd first
+    sd=$(get serviceDeployments.0.serviceDeploymentArn)
+    first=$(get serviceDeployments.1.targetServiceRevisionArn)
+    ok "describe-service-deployments" -- describe-service-deployments --service-deployment-arns "$sd"
+    want serviceDeployments.0.deploymentCircuitBreaker.status TRIGGERED
+    want serviceDeployments.0.deploymentCircuitBreaker.failureCount 3
+    want serviceDeployments.0.rollback.serviceRevisionArn "$first"
+    ok "describe-service-revisions" -- describe-service-revisions --service-revision-arns "$first"
+    want serviceRevisions.0.taskDefinition "$v1"
+    pass "service deployments: revision 2's ROLLBACK_SUCCESSFUL back to revision 1's service revision, breaker TRIGGERED"
+  fi
   pass "breaker: back on revision 1, 3 RUNNING, one COMPLETED deployment; revision 2 FAILED by the circuit breaker"
 }
 
