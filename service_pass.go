@@ -42,6 +42,12 @@ func (cp *ControlPlane) reconcileService(tx store.Tx, cluster, name string) (pas
 	if err != nil {
 		return passResult{}, err
 	}
+	// The history follows the deployments alone: it is read and written
+	// only when they change, not on every pass that changes the record.
+	depsBefore, err := json.Marshal(rec.Deployments)
+	if err != nil {
+		return passResult{}, err
+	}
 	p := &pass{cp: cp, tx: tx, rec: &rec, now: cp.now().Time, name: name,
 		insts: map[string]*instanceRecord{}, tasks: map[string]*taskRecord{}, tds: map[string]*TaskDefinition{}}
 	next, err := p.run()
@@ -59,10 +65,16 @@ func (cp *ControlPlane) reconcileService(tx store.Tx, cluster, name string) (pas
 		return passResult{}, err
 	}
 	if !bytes.Equal(before, after) {
-		if err := cp.syncHistory(tx, &rec); err != nil {
+		depsAfter, err := json.Marshal(rec.Deployments)
+		if err != nil {
 			return passResult{}, err
 		}
-		if err := putJSON(tx, serviceKey(cluster, name), &rec); err != nil {
+		if len(rec.newRevisions) > 0 || !bytes.Equal(depsBefore, depsAfter) {
+			if err := cp.syncHistory(tx, &rec); err != nil {
+				return passResult{}, err
+			}
+		}
+		if err := tx.Put(serviceKey(cluster, name), after); err != nil {
 			return passResult{}, err
 		}
 	}

@@ -28,7 +28,10 @@ type serviceTracker struct {
 	// daemons are the DAEMON services, known from their records as soon
 	// as the watch delivers them (before their first pass).
 	daemons map[serviceRef]bool
-	kick    chan struct{}
+	// roomy are, by cluster, the services any instance change concerns:
+	// DAEMON services and hungry ones.
+	roomy map[string]map[serviceRef]bool
+	kick  chan struct{}
 }
 
 // serviceRef names a service.
@@ -49,7 +52,7 @@ type passResult struct {
 func newServiceTracker() *serviceTracker {
 	return &serviceTracker{full: true, dirty: map[serviceRef]bool{}, info: map[serviceRef]*passResult{},
 		owner: map[string]serviceRef{}, on: map[string]map[serviceRef]int{}, seen: map[string]bool{},
-		daemons: map[serviceRef]bool{}, kick: make(chan struct{}, 1)}
+		daemons: map[serviceRef]bool{}, roomy: map[string]map[serviceRef]bool{}, kick: make(chan struct{}, 1)}
 }
 
 // wake tells the scheduler there is work.
@@ -86,7 +89,12 @@ func (tr *serviceTracker) observe(key string, value []byte) {
 	case "services":
 		s := serviceRef{cluster, id}
 		tr.dirty[s] = true
-		tr.daemons[s] = value != nil && isDaemonRecord(value)
+		// A service's scheduling strategy never changes: its record is
+		// decoded once, not on every write.
+		if _, known := tr.daemons[s]; value != nil && !known {
+			tr.daemons[s] = isDaemonRecord(value)
+			tr.setRoomy(s, tr.daemons[s])
+		}
 	case "tasks":
 		if s, ok := tr.owner[rest]; ok {
 			tr.dirty[s] = true
@@ -95,15 +103,8 @@ func (tr *serviceTracker) observe(key string, value []byte) {
 		for s := range tr.on[rest] {
 			tr.dirty[s] = true
 		}
-		for s, in := range tr.info {
-			if s.cluster == cluster && in.hungry {
-				tr.dirty[s] = true
-			}
-		}
-		for s, d := range tr.daemons {
-			if s.cluster == cluster && d {
-				tr.dirty[s] = true
-			}
+		for s := range tr.roomy[cluster] {
+			tr.dirty[s] = true
 		}
 	default:
 		return
@@ -199,9 +200,11 @@ func (tr *serviceTracker) record(s serviceRef, r passResult) {
 	if r.gone {
 		delete(tr.info, s)
 		delete(tr.daemons, s)
+		tr.setRoomy(s, false)
 		return
 	}
 	tr.daemons[s] = r.daemon
+	tr.setRoomy(s, r.daemon || r.hungry)
 	for id, inst := range r.tasks {
 		if old != nil && old.tasks[id] == inst {
 			continue
@@ -214,6 +217,23 @@ func (tr *serviceTracker) record(s serviceRef, r passResult) {
 		tr.on[k][s]++
 	}
 	tr.info[s] = &r
+}
+
+// setRoomy adds s to, or removes it from, its cluster's services that any
+// instance change concerns.
+func (tr *serviceTracker) setRoomy(s serviceRef, on bool) {
+	m := tr.roomy[s.cluster]
+	switch {
+	case on && m == nil:
+		tr.roomy[s.cluster] = map[serviceRef]bool{s: true}
+	case on:
+		m[s] = true
+	case m != nil:
+		delete(m, s)
+		if len(m) == 0 {
+			delete(tr.roomy, s.cluster)
+		}
+	}
 }
 
 // unplace drops one task of s from an instance.
