@@ -13,7 +13,7 @@ import (
 // module.
 var layers = [][]string{
 	{"cmd/…", "examples/…", "e2e", "recovery"},
-	{"ecsapi"},
+	{"ecsapi", "internal/fakefleet"},
 	{"", "agent/…", "ecsclient"},
 	{"taskdef", "internal/reconcile", "election/etcd", "internal/dockertest", "internal/testimage/…"},
 	{"placement/…", "store/…", "runtime/…", "election", "logs", "secrets"},

@@ -16,6 +16,7 @@ import (
 	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/agent"
 	"github.com/ecskit/ecs/ecsapi"
+	"github.com/ecskit/ecs/internal/fakefleet"
 	"github.com/ecskit/ecs/runtime/fake"
 	"github.com/ecskit/ecs/store"
 	"github.com/ecskit/ecs/store/bolt"
@@ -104,9 +105,9 @@ func (s *server) startAgent(ci *ecs.ContainerInstance, log *slog.Logger) {
 		}
 	}
 	a := agent.New(agent.Config{
-		ControlPlane:         fixedResources{s.cp, ci.RegisteredResources},
+		ControlPlane:         fakefleet.FixedResources{ControlPlane: s.cp, Total: ci.RegisteredResources},
 		Runtime:              rt,
-		Cluster:              clusterOf(arn),
+		Cluster:              fakefleet.ClusterOf(arn),
 		ContainerInstanceArn: arn,
 		Attributes:           attrs,
 		Logger:               log,
@@ -161,32 +162,4 @@ func openStore(spec string) (store.Store, func(), error) {
 		return st, cleanup, nil
 	}
 	return nil, nil, fmt.Errorf("-store must be memory or bolt[:PATH], got %q", spec)
-}
-
-// clusterOf is the cluster name in a container instance ARN
-// (…:container-instance/<cluster>/<id>).
-func clusterOf(arn string) string {
-	_, res, _ := strings.Cut(arn, ":container-instance/")
-	if c, _, ok := strings.Cut(res, "/"); ok {
-		return c
-	}
-	return ecs.DefaultCluster
-}
-
-// fixedResources is the control plane as an agent of a fake engine sees
-// it: its re-registrations keep the resources the instance was registered
-// with through the API, not the fake engine's.
-type fixedResources struct {
-	*ecs.ControlPlane
-	total []ecs.Resource
-}
-
-// RegisterContainerInstance re-registers with the original resources.
-func (f fixedResources) RegisterContainerInstance(ctx context.Context, in *ecs.RegisterContainerInstanceInput) (*ecs.RegisterContainerInstanceOutput, error) {
-	if len(f.total) > 0 {
-		c := *in
-		c.TotalResources = f.total
-		in = &c
-	}
-	return f.ControlPlane.RegisterContainerInstance(ctx, in)
 }

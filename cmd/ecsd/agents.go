@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/agent"
+	"github.com/ecskit/ecs/internal/fakefleet"
 	"github.com/ecskit/ecs/logs"
 	"github.com/ecskit/ecs/runtime/docker"
 	"github.com/ecskit/ecs/runtime/fake"
@@ -80,9 +80,9 @@ func (g *agentGroup) startFake(cp *ecs.ControlPlane, ci *ecs.ContainerInstance) 
 	rt := fake.New(fake.WithAnyImage())
 	g.closers = append(g.closers, rt.Close)
 	a := agent.New(agent.Config{
-		ControlPlane:         fixedResources{cp, ci.RegisteredResources},
+		ControlPlane:         fakefleet.FixedResources{ControlPlane: cp, Total: ci.RegisteredResources},
 		Runtime:              rt,
-		Cluster:              clusterOf(arn),
+		Cluster:              fakefleet.ClusterOf(arn),
 		ContainerInstanceArn: arn,
 		Logger:               g.log.With("instance", arn),
 		StopTimeout:          time.Second,
@@ -122,32 +122,4 @@ func (g *agentGroup) startDocker(ctx context.Context, cp *ecs.ControlPlane, clus
 	g.log.Info("registering the local Docker engine", "host", rt.Host(), "cluster", cluster)
 	g.run(a, "local")
 	return nil
-}
-
-// clusterOf is the cluster name in a container instance ARN
-// (…:container-instance/<cluster>/<id>).
-func clusterOf(arn string) string {
-	_, res, _ := strings.Cut(arn, ":container-instance/")
-	if c, _, ok := strings.Cut(res, "/"); ok {
-		return c
-	}
-	return ecs.DefaultCluster
-}
-
-// fixedResources is the control plane as an agent of a fake engine sees
-// it: its re-registrations keep the resources the instance was registered
-// with, not the fake engine's.
-type fixedResources struct {
-	*ecs.ControlPlane
-	total []ecs.Resource
-}
-
-// RegisterContainerInstance re-registers with the original resources.
-func (f fixedResources) RegisterContainerInstance(ctx context.Context, in *ecs.RegisterContainerInstanceInput) (*ecs.RegisterContainerInstanceOutput, error) {
-	if len(f.total) > 0 {
-		c := *in
-		c.TotalResources = f.total
-		in = &c
-	}
-	return f.ControlPlane.RegisterContainerInstance(ctx, in)
 }
