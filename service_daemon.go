@@ -67,7 +67,7 @@ func (p *pass) placeDaemon(prim *deploymentRecord, td *TaskDefinition, instID st
 	t.ServiceName = p.name
 	inst.reserve(t)
 	p.cp.settleTask(&inst, t)
-	if err := putJSON(p.tx, taskKey(rec.Cluster, t.ID), t); err != nil {
+	if err := p.cp.putTask(p.tx, t); err != nil {
 		return err
 	}
 	if err := putJSON(p.tx, instanceKey(rec.Cluster, inst.ID), &inst); err != nil {

@@ -122,8 +122,7 @@ func (p *pass) run() (time.Time, error) {
 // what the cluster holds.
 func (p *pass) load() error {
 	for id := range p.rec.Tasks {
-		var t taskRecord
-		found, err := getJSON(p.tx, taskKey(p.rec.Cluster, id), &t)
+		t, found, err := p.cp.getTask(p.tx, p.rec.Cluster, id)
 		if err != nil {
 			return err
 		}
@@ -131,7 +130,7 @@ func (p *pass) load() error {
 			delete(p.rec.Tasks, id)
 			continue
 		}
-		p.tasks[id] = &t
+		p.tasks[id] = t
 	}
 	if p.rec.isDaemon() {
 		insts, err := listJSON[instanceRecord](p.tx, instancePrefix(p.rec.Cluster))
@@ -165,6 +164,12 @@ func (p *pass) load() error {
 func (p *pass) taskDefinition(family string, rev int64) (*TaskDefinition, error) {
 	k := taskDefinitionKey(family, rev)
 	if td := p.tds[k]; td != nil {
+		return td, nil
+	}
+	// A revision's containers never change: the cache's decoded copy
+	// serves, and the store is read only for one the cache has not seen.
+	if td := p.cp.cache.taskDefinition(k); td != nil {
+		p.tds[k] = td
 		return td, nil
 	}
 	var rec taskDefinitionRecord

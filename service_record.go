@@ -229,8 +229,7 @@ type taskCounts struct{ RunningCount, PendingCount int64 }
 func (cp *ControlPlane) deploymentCounts(tx store.Tx, rec *serviceRecord) (map[string]taskCounts, error) {
 	out := map[string]taskCounts{}
 	for id, tt := range rec.Tasks {
-		var t taskRecord
-		found, err := getJSON(tx, taskKey(rec.Cluster, id), &t)
+		t, found, err := cp.getTask(tx, rec.Cluster, id)
 		if err != nil {
 			return nil, err
 		}
