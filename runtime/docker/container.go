@@ -140,6 +140,12 @@ func containerStatus(c container.InspectResponse) runtime.ContainerStatus {
 		st.Error = s.Error
 		st.StartedAt = parseTime(s.StartedAt)
 		st.FinishedAt = parseTime(s.FinishedAt)
+		// The engine stamps the start when its start call returns, which
+		// for a program that exits at once can be after the exit it
+		// stamped: a container never finishes before it starts.
+		if !st.FinishedAt.IsZero() && st.FinishedAt.Before(st.StartedAt) {
+			st.StartedAt = st.FinishedAt
+		}
 		if s.Health != nil {
 			st.Health = health(s.Health.Status)
 		}
