@@ -198,7 +198,7 @@ func (cp *ControlPlane) pollAnswerAttempt(ctx context.Context, cluster string, q
 			td := cp.cache.taskDefinition(key)
 			if td == nil {
 				var rec taskDefinitionRecord
-				if _, err := getJSON(tx, key, &rec); err != nil {
+				if _, err := getRecord(tx, key, &rec); err != nil {
 					return err
 				}
 				td = &rec.TaskDefinition

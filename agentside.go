@@ -124,7 +124,7 @@ func (cp *ControlPlane) updateTaskTx(tx store.Tx, cluster, ref string, fn func(*
 	td := cp.cache.taskDefinition(key)
 	if td == nil {
 		var tdr taskDefinitionRecord
-		if _, err := getJSON(tx, key, &tdr); err != nil {
+		if _, err := getRecord(tx, key, &tdr); err != nil {
 			return "", err
 		}
 		td = &tdr.TaskDefinition

@@ -120,7 +120,7 @@ func (cp *ControlPlane) changeAttributes(ctx context.Context, cluster string, at
 				return err
 			}
 			rec.Version++
-			if err := putJSON(tx, instanceKey(cl.Name, rec.ID), rec); err != nil {
+			if err := putRecord(tx, instanceKey(cl.Name, rec.ID), rec); err != nil {
 				return err
 			}
 		}
@@ -142,7 +142,7 @@ func (cp *ControlPlane) ListAttributes(ctx context.Context, in *ListAttributesIn
 		if err != nil {
 			return err
 		}
-		recs, err := listJSON[instanceRecord](tx, instancePrefix(cl.Name))
+		recs, err := listRecords[instanceRecord](tx, instancePrefix(cl.Name))
 		for _, r := range recs {
 			if r.Status == StatusInactive {
 				continue

@@ -75,13 +75,13 @@ func newBenchCluster(b *testing.B, instances, tasks int) *benchCluster {
 				t.Task.Containers[0].LastStatus = TaskStatusRunning
 			}
 			cp.settleTask(inst, t)
-			if err := putJSON(tx, taskKey(DefaultCluster, t.ID), t); err != nil {
+			if err := putRecord(tx, taskKey(DefaultCluster, t.ID), t); err != nil {
 				return err
 			}
 			bc.tasks = append(bc.tasks, t.ID)
 		}
 		for _, r := range recs {
-			if err := putJSON(tx, instanceKey(DefaultCluster, r.ID), r); err != nil {
+			if err := putRecord(tx, instanceKey(DefaultCluster, r.ID), r); err != nil {
 				return err
 			}
 		}

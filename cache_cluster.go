@@ -92,22 +92,6 @@ func (cl *clusterCache) inst(id string) *instEntry {
 	return in
 }
 
-// taskFields is the part of a task record the cache decodes.
-type taskFields struct {
-	Cluster     string `json:"cluster"`
-	ID          string `json:"id"`
-	InstanceID  string `json:"instanceId"`
-	Family      string `json:"family"`
-	ServiceName string `json:"serviceName"`
-	Task        struct {
-		LastStatus    string `json:"lastStatus"`
-		DesiredStatus string `json:"desiredStatus"`
-		StartedBy     string `json:"startedBy"`
-		Group         string `json:"group"`
-		LaunchType    string `json:"launchType"`
-	} `json:"task"`
-}
-
 func intern(s string) string { return unique.Make(s).Value() }
 
 // clusterOfKey returns the cluster and ID of a "kind/cluster/id" key.
@@ -137,14 +121,13 @@ func (c *cache) applyTask(ev store.Event) {
 	if ev.Type == store.EventDelete {
 		return
 	}
-	var f taskFields
-	if written != nil {
-		f.InstanceID, f.Family, f.ServiceName = written.InstanceID, written.Family, written.ServiceName
-		f.Task.LastStatus, f.Task.DesiredStatus, f.Task.StartedBy = written.Task.LastStatus, written.Task.DesiredStatus, written.Task.StartedBy
-		f.Task.Group, f.Task.LaunchType = written.Task.Group, written.Task.LaunchType
-	} else if err := json.Unmarshal(ev.Record.Value, &f); err != nil {
-		c.cp.log.Warn("cache: decode task", "key", ev.Record.Key, "err", err)
-		return
+	f := written
+	if f == nil {
+		f = new(taskRecord)
+		if err := decodeTask(ev.Record.Value, f); err != nil {
+			c.cp.log.Warn("cache: decode task", "key", ev.Record.Key, "err", err)
+			return
+		}
 	}
 	t := &taskEntry{
 		id: id, instanceID: intern(f.InstanceID),

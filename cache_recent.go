@@ -110,7 +110,7 @@ func (t *taskRecord) clone() *taskRecord {
 // follow.
 func (cp *ControlPlane) putTask(tx store.Tx, t *taskRecord) error {
 	key := taskKey(t.Cluster, t.ID)
-	b, err := jsonMarshal(t)
+	b, err := encodeRecord(t)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (cp *ControlPlane) getTask(tx store.Tx, cluster, id string) (*taskRecord, b
 		return t, true, nil
 	}
 	var t taskRecord
-	if err := decodeJSON(r, &t); err != nil {
+	if err := decodeRecord(r, &t); err != nil {
 		return nil, false, err
 	}
 	return &t, true, nil

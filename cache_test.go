@@ -212,11 +212,11 @@ func TestLaggingCacheNeverOverCommits(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, cp.store.Update(ctx, func(tx store.Tx) error {
 		var rec instanceRecord
-		if _, err := getJSON(tx, instanceKey(DefaultCluster, id), &rec); err != nil {
+		if _, err := getRecord(tx, instanceKey(DefaultCluster, id), &rec); err != nil {
 			return err
 		}
 		rec.UsedMemory = rec.Memory // another writer took what was left
-		return putJSON(tx, instanceKey(DefaultCluster, id), &rec)
+		return putRecord(tx, instanceKey(DefaultCluster, id), &rec)
 	}))
 	prop, err := cp.cache.place(DefaultCluster, placement.Request{Group: "family:web", Count: 1, Memory: 512})
 	require.NoError(t, err)

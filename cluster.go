@@ -53,7 +53,7 @@ func (cp *ControlPlane) CreateCluster(ctx context.Context, in *CreateClusterInpu
 // ensureCluster returns the ACTIVE cluster name, creating it if need be.
 func (cp *ControlPlane) ensureCluster(tx store.Tx, name string, tags []Tag, settings []ClusterSetting) (*clusterRecord, error) {
 	var rec clusterRecord
-	found, err := getJSON(tx, clusterKey(name), &rec)
+	found, err := getRecord(tx, clusterKey(name), &rec)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func (cp *ControlPlane) ensureCluster(tx store.Tx, name string, tags []Tag, sett
 		settings = []ClusterSetting{{Name: "containerInsights", Value: "disabled"}}
 	}
 	rec = clusterRecord{Name: name, Status: StatusActive, CreatedAt: cp.now(), Tags: tags, Settings: settings}
-	return &rec, putJSON(tx, clusterKey(name), &rec)
+	return &rec, putRecord(tx, clusterKey(name), &rec)
 }
 
 // activeCluster resolves a cluster reference to an ACTIVE cluster or fails
@@ -75,7 +75,7 @@ func (cp *ControlPlane) activeCluster(tx store.Tx, ref string) (*clusterRecord, 
 		return nil, err
 	}
 	var rec clusterRecord
-	found, err := getJSON(tx, clusterKey(name), &rec)
+	found, err := getRecord(tx, clusterKey(name), &rec)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func (cp *ControlPlane) describeCluster(tx store.Tx, rec *clusterRecord, include
 		Tags:        []Tag{},
 	}
 	if rec.Status == StatusActive {
-		insts, err := listJSON[instanceRecord](tx, instancePrefix(rec.Name))
+		insts, err := listRecords[instanceRecord](tx, instancePrefix(rec.Name))
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +104,7 @@ func (cp *ControlPlane) describeCluster(tx store.Tx, rec *clusterRecord, include
 				c.RegisteredContainerInstancesCount++
 			}
 		}
-		tasks, err := listJSON[taskRecord](tx, taskPrefix(rec.Name))
+		tasks, err := listRecords[taskRecord](tx, taskPrefix(rec.Name))
 		if err != nil {
 			return nil, err
 		}
@@ -162,7 +162,7 @@ func (cp *ControlPlane) DescribeClusters(ctx context.Context, in *DescribeCluste
 				continue
 			}
 			var rec clusterRecord
-			found, err := getJSON(tx, clusterKey(name), &rec)
+			found, err := getRecord(tx, clusterKey(name), &rec)
 			if err != nil {
 				return err
 			}
@@ -188,7 +188,7 @@ func (cp *ControlPlane) DescribeClusters(ctx context.Context, in *DescribeCluste
 func (cp *ControlPlane) ListClusters(ctx context.Context, in *ListClustersInput) (*ListClustersOutput, error) {
 	var names []string
 	err := cp.store.View(ctx, func(tx store.Tx) error {
-		recs, err := listJSON[clusterRecord](tx, "clusters/")
+		recs, err := listRecords[clusterRecord](tx, "clusters/")
 		for _, r := range recs {
 			if r.Status == StatusActive {
 				names = append(names, r.Name)
@@ -231,7 +231,7 @@ func (cp *ControlPlane) DeleteCluster(ctx context.Context, in *DeleteClusterInpu
 		case c.ActiveServicesCount > 0:
 			return errorf(ClusterContainsServicesException, "The Cluster cannot be deleted while Services are active.")
 		}
-		tasks, err := listJSON[taskRecord](tx, taskPrefix(rec.Name))
+		tasks, err := listRecords[taskRecord](tx, taskPrefix(rec.Name))
 		if err != nil {
 			return err
 		}
@@ -241,7 +241,7 @@ func (cp *ControlPlane) DeleteCluster(ctx context.Context, in *DeleteClusterInpu
 			}
 		}
 		rec.Status = StatusInactive
-		if err := putJSON(tx, clusterKey(rec.Name), rec); err != nil {
+		if err := putRecord(tx, clusterKey(rec.Name), rec); err != nil {
 			return err
 		}
 		out, err = cp.describeCluster(tx, rec, nil)

@@ -36,7 +36,7 @@ func (cp *ControlPlane) UpdateCluster(ctx context.Context, in *UpdateClusterInpu
 				rec.Settings = append(rec.Settings, s)
 			}
 		}
-		if err := putJSON(tx, clusterKey(rec.Name), rec); err != nil {
+		if err := putRecord(tx, clusterKey(rec.Name), rec); err != nil {
 			return err
 		}
 		out, err = cp.describeCluster(tx, rec, []string{"SETTINGS"})

@@ -205,8 +205,8 @@ func (cp *ControlPlane) seed() int64 {
 
 func (cp *ControlPlane) now() Time { return NewTime(cp.clock.Now()) }
 
-// getJSON reads and decodes the record at key; found is false if absent.
-func getJSON(tx store.Tx, key string, v any) (found bool, err error) {
+// getRecord reads and decodes the record at key; found is false if absent.
+func getRecord(tx store.Tx, key string, v any) (found bool, err error) {
 	r, err := tx.Get(key)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
@@ -214,32 +214,46 @@ func getJSON(tx store.Tx, key string, v any) (found bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	return true, decodeJSON(r, v)
+	return true, decodeRecord(r, v)
 }
 
-// decodeJSON decodes a record's value.
-func decodeJSON(r store.Record, v any) error {
-	if err := json.Unmarshal(r.Value, v); err != nil {
+// decodeRecord decodes a record's value: a task with the task codec,
+// anything else as JSON.
+func decodeRecord(r store.Record, v any) error {
+	var err error
+	if t, ok := v.(*taskRecord); ok {
+		err = decodeTask(r.Value, t)
+	} else {
+		err = json.Unmarshal(r.Value, v)
+	}
+	if err != nil {
 		return fmt.Errorf("ecs: decode %s: %w", r.Key, err)
 	}
 	return nil
 }
 
-// putJSON encodes v and writes it at key.
-func putJSON(tx store.Tx, key string, v any) error {
-	b, err := jsonMarshal(v)
+// putRecord encodes v and writes it at key.
+func putRecord(tx store.Tx, key string, v any) error {
+	b, err := encodeRecord(v)
 	if err != nil {
 		return fmt.Errorf("ecs: encode %s: %w", key, err)
 	}
 	return tx.Put(key, b)
 }
 
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+// encodeRecord encodes a record's value: a task with the task codec,
+// anything else as JSON.
+func encodeRecord(v any) ([]byte, error) {
+	if t, ok := v.(*taskRecord); ok {
+		return encodeTask(t)
+	}
+	return json.Marshal(v)
+}
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
-// listJSON decodes every record under prefix with fn.
-func listJSON[T any](tx store.Tx, prefix string) ([]T, error) {
+// listRecords decodes every record under prefix.
+func listRecords[T any](tx store.Tx, prefix string) ([]T, error) {
 	recs, err := tx.List(prefix)
 	if err != nil {
 		return nil, err
@@ -247,8 +261,8 @@ func listJSON[T any](tx store.Tx, prefix string) ([]T, error) {
 	out := make([]T, 0, len(recs))
 	for _, r := range recs {
 		var v T
-		if err := json.Unmarshal(r.Value, &v); err != nil {
-			return nil, fmt.Errorf("ecs: decode %s: %w", r.Key, err)
+		if err := decodeRecord(r, &v); err != nil {
+			return nil, err
 		}
 		out = append(out, v)
 	}

@@ -34,7 +34,7 @@ func (cp *ControlPlane) housekeep(ctx context.Context) {
 func (cp *ControlPlane) housekeepOnce(ctx context.Context) error {
 	now := cp.clock.Now()
 	return cp.store.Update(ctx, func(tx store.Tx) error {
-		tasks, err := listJSON[taskRecord](tx, "tasks/")
+		tasks, err := listRecords[taskRecord](tx, "tasks/")
 		if err != nil {
 			return err
 		}
@@ -56,7 +56,7 @@ func (cp *ControlPlane) housekeepOnce(ctx context.Context) error {
 		}
 		for _, r := range tds {
 			var rec taskDefinitionRecord
-			if _, err := getJSON(tx, r.Key, &rec); err != nil {
+			if _, err := getRecord(tx, r.Key, &rec); err != nil {
 				return err
 			}
 			if rec.TaskDefinition.Status == TaskDefinitionStatusDeleteInProgress && !inUse[r.Key] && !cp.serviceUses(tx, &rec.TaskDefinition) {
@@ -72,7 +72,7 @@ func (cp *ControlPlane) housekeepOnce(ctx context.Context) error {
 // serviceUses reports whether a service that is not INACTIVE still runs
 // td in one of its deployments.
 func (cp *ControlPlane) serviceUses(tx store.Tx, td *TaskDefinition) bool {
-	svcs, err := listJSON[serviceRecord](tx, "services/")
+	svcs, err := listRecords[serviceRecord](tx, "services/")
 	if err != nil {
 		return true
 	}

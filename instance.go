@@ -277,7 +277,7 @@ func (cp *ControlPlane) RegisterContainerInstance(ctx context.Context, in *Regis
 			r.Ec2InstanceId = "i-" + r.ID[:min(17, len(r.ID))]
 		}
 		out = cp.instanceView(&r)
-		return putJSON(tx, instanceKey(name, r.ID), &r)
+		return putRecord(tx, instanceKey(name, r.ID), &r)
 	})
 	if err != nil {
 		return nil, err
@@ -340,7 +340,7 @@ func (cp *ControlPlane) lookupInstance(tx store.Tx, cluster, ref string) (*insta
 		return nil, invalidParam("Container instance %q is not in cluster %q.", ref, cluster)
 	}
 	var rec instanceRecord
-	found, err := getJSON(tx, instanceKey(cluster, id), &rec)
+	found, err := getRecord(tx, instanceKey(cluster, id), &rec)
 	if err != nil {
 		return nil, err
 	}

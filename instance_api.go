@@ -60,7 +60,7 @@ func (cp *ControlPlane) ListContainerInstances(ctx context.Context, in *ListCont
 		if err != nil {
 			return err
 		}
-		all, err := listJSON[instanceRecord](tx, instancePrefix(cl.Name))
+		all, err := listRecords[instanceRecord](tx, instancePrefix(cl.Name))
 		for _, r := range all {
 			if in.Status == "" && r.Status == StatusInactive || in.Status != "" && r.Status != in.Status {
 				continue
@@ -126,7 +126,7 @@ func (cp *ControlPlane) DeregisterContainerInstance(ctx context.Context, in *Der
 		rec.Status = StatusInactive
 		rec.Version++
 		out = cp.instanceView(rec)
-		return putJSON(tx, instanceKey(cl.Name, rec.ID), rec)
+		return putRecord(tx, instanceKey(cl.Name, rec.ID), rec)
 	})
 	if err != nil {
 		return nil, err
@@ -165,7 +165,7 @@ func (cp *ControlPlane) UpdateContainerInstancesState(ctx context.Context, in *U
 			if rec.Status != in.Status {
 				rec.Status = in.Status
 				rec.Version++
-				if err := putJSON(tx, instanceKey(cl.Name, rec.ID), rec); err != nil {
+				if err := putRecord(tx, instanceKey(cl.Name, rec.ID), rec); err != nil {
 					return err
 				}
 			}
@@ -181,7 +181,7 @@ func (cp *ControlPlane) UpdateContainerInstancesState(ctx context.Context, in *U
 
 // instanceTasks returns the tasks on an instance that are not yet STOPPED.
 func (cp *ControlPlane) instanceTasks(tx store.Tx, inst *instanceRecord) ([]taskRecord, error) {
-	all, err := listJSON[taskRecord](tx, taskPrefix(inst.Cluster))
+	all, err := listRecords[taskRecord](tx, taskPrefix(inst.Cluster))
 	if err != nil {
 		return nil, err
 	}

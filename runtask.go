@@ -183,7 +183,7 @@ func runTaskHash(in *RunTaskInput) string {
 // reports done when it did.
 func (cp *ControlPlane) replayClientToken(tx store.Tx, cluster string, in *RunTaskInput, out *RunTaskOutput) (bool, error) {
 	var rec clientTokenRecord
-	found, err := getJSON(tx, "clienttokens/"+cluster+"/"+in.ClientToken, &rec)
+	found, err := getRecord(tx, "clienttokens/"+cluster+"/"+in.ClientToken, &rec)
 	if err != nil || !found {
 		return false, err
 	}
@@ -205,7 +205,7 @@ func (cp *ControlPlane) saveClientToken(tx store.Tx, cluster string, in *RunTask
 	for _, t := range placed {
 		rec.TaskIDs = append(rec.TaskIDs, t.ID)
 	}
-	return putJSON(tx, "clienttokens/"+cluster+"/"+in.ClientToken, &rec)
+	return putRecord(tx, "clienttokens/"+cluster+"/"+in.ClientToken, &rec)
 }
 
 // StartTask starts one task on each named instance (up to 10), subject to
@@ -257,7 +257,7 @@ func (cp *ControlPlane) StartTask(ctx context.Context, in *StartTaskInput) (*Sta
 			if err := cp.putTask(tx, t); err != nil {
 				return err
 			}
-			if err := putJSON(tx, instanceKey(cl.Name, inst.ID), inst); err != nil {
+			if err := putRecord(tx, instanceKey(cl.Name, inst.ID), inst); err != nil {
 				return err
 			}
 			out.Tasks = append(out.Tasks, t.Task)

@@ -83,7 +83,7 @@ func (cp *ControlPlane) checkProposal(tx store.Tx, cluster string, req placement
 			return nil, nil, false, err
 		}
 		var rec instanceRecord
-		if err := decodeJSON(r, &rec); err != nil {
+		if err := decodeRecord(r, &rec); err != nil {
 			return nil, nil, false, err
 		}
 		recs[id], versions[id] = &rec, r.Version
@@ -116,7 +116,7 @@ func (cp *ControlPlane) createTasks(tx store.Tx, cluster string, td *TaskDefinit
 		placed = append(placed, t)
 	}
 	for id, inst := range recs {
-		if err := putJSON(tx, instanceKey(cluster, id), inst); err != nil {
+		if err := putRecord(tx, instanceKey(cluster, id), inst); err != nil {
 			return nil, err
 		}
 	}
@@ -125,7 +125,7 @@ func (cp *ControlPlane) createTasks(tx store.Tx, cluster string, td *TaskDefinit
 
 // placeTasksExact runs the scheduler over every instance record of tx.
 func (cp *ControlPlane) placeTasksExact(tx store.Tx, cluster string, td *TaskDefinition, ov *TaskOverride, req placement.Request, startedBy string, tags []Tag, service string) ([]*taskRecord, []Failure, error) {
-	insts, err := listJSON[instanceRecord](tx, instancePrefix(cluster))
+	insts, err := listRecords[instanceRecord](tx, instancePrefix(cluster))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -23,7 +23,7 @@ func (cp *ControlPlane) CreateService(ctx context.Context, in *CreateServiceInpu
 			return err
 		}
 		var old serviceRecord
-		found, err := getJSON(tx, serviceKey(cl.Name, in.ServiceName), &old)
+		found, err := getRecord(tx, serviceKey(cl.Name, in.ServiceName), &old)
 		if err != nil {
 			return err
 		}
@@ -46,7 +46,7 @@ func (cp *ControlPlane) CreateService(ctx context.Context, in *CreateServiceInpu
 		rec.Service.ClusterArn = cp.clusterARN(cl.Name)
 		rec.Service.ServiceArn = cp.serviceARN(cl.Name, in.ServiceName)
 		cp.startDeployment(rec, td)
-		if err := putJSON(tx, serviceKey(cl.Name, in.ServiceName), rec); err != nil {
+		if err := putRecord(tx, serviceKey(cl.Name, in.ServiceName), rec); err != nil {
 			return err
 		}
 		if err := tx.Delete(serviceEventsKey(cl.Name, in.ServiceName)); err != nil {
@@ -93,7 +93,7 @@ func (cp *ControlPlane) UpdateService(ctx context.Context, in *UpdateServiceInpu
 		if err := cp.syncHistory(tx, rec); err != nil {
 			return err
 		}
-		if err := putJSON(tx, serviceKey(cl.Name, rec.Service.ServiceName), rec); err != nil {
+		if err := putRecord(tx, serviceKey(cl.Name, rec.Service.ServiceName), rec); err != nil {
 			return err
 		}
 		out, err = cp.serviceView(tx, rec, true)
@@ -231,7 +231,7 @@ func (cp *ControlPlane) DeleteService(ctx context.Context, in *DeleteServiceInpu
 			rec.Deployments[i].Deployment.DesiredCount = 0
 		}
 		rec.Steady = false
-		if err := putJSON(tx, serviceKey(cl.Name, rec.Service.ServiceName), rec); err != nil {
+		if err := putRecord(tx, serviceKey(cl.Name, rec.Service.ServiceName), rec); err != nil {
 			return err
 		}
 		out, err = cp.serviceView(tx, rec, true)
@@ -297,7 +297,7 @@ func (cp *ControlPlane) ListServices(ctx context.Context, in *ListServicesInput)
 		if err != nil {
 			return err
 		}
-		recs, err := listJSON[serviceRecord](tx, servicePrefix(cl.Name))
+		recs, err := listRecords[serviceRecord](tx, servicePrefix(cl.Name))
 		for _, r := range recs {
 			switch {
 			case r.Service.Status != StatusActive,

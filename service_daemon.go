@@ -43,7 +43,7 @@ func (p *pass) daemonMatcher(td *TaskDefinition) (func(placement.Instance) bool,
 func (p *pass) placeDaemon(prim *deploymentRecord, td *TaskDefinition, instID string) error {
 	rec := p.rec
 	var inst instanceRecord // re-read: stops in this pass may have changed it
-	found, err := getJSON(p.tx, instanceKey(rec.Cluster, instID), &inst)
+	found, err := getRecord(p.tx, instanceKey(rec.Cluster, instID), &inst)
 	if err != nil || !found {
 		return err
 	}
@@ -70,7 +70,7 @@ func (p *pass) placeDaemon(prim *deploymentRecord, td *TaskDefinition, instID st
 	if err := p.cp.putTask(p.tx, t); err != nil {
 		return err
 	}
-	if err := putJSON(p.tx, instanceKey(rec.Cluster, inst.ID), &inst); err != nil {
+	if err := putRecord(p.tx, instanceKey(rec.Cluster, inst.ID), &inst); err != nil {
 		return err
 	}
 	p.track(prim, []*taskRecord{t})

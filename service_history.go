@@ -71,7 +71,7 @@ func (cp *ControlPlane) newRevision(rec *serviceRecord, d *deploymentRecord, td 
 func (cp *ControlPlane) syncHistory(tx store.Tx, rec *serviceRecord) error {
 	key := serviceHistoryKey(rec.Cluster, rec.Service.ServiceName)
 	var h serviceHistory
-	if _, err := getJSON(tx, key, &h); err != nil {
+	if _, err := getRecord(tx, key, &h); err != nil {
 		return err
 	}
 	before, err := json.Marshal(&h)

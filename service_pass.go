@@ -34,7 +34,7 @@ type pass struct {
 // what the service holds.
 func (cp *ControlPlane) reconcileService(tx store.Tx, cluster, name string) (passResult, error) {
 	var rec serviceRecord
-	found, err := getJSON(tx, serviceKey(cluster, name), &rec)
+	found, err := getRecord(tx, serviceKey(cluster, name), &rec)
 	if err != nil || !found || rec.Service.Status == StatusInactive {
 		return passResult{gone: true}, err
 	}
@@ -133,7 +133,7 @@ func (p *pass) load() error {
 		p.tasks[id] = t
 	}
 	if p.rec.isDaemon() {
-		insts, err := listJSON[instanceRecord](p.tx, instancePrefix(p.rec.Cluster))
+		insts, err := listRecords[instanceRecord](p.tx, instancePrefix(p.rec.Cluster))
 		if err != nil {
 			return err
 		}
@@ -147,7 +147,7 @@ func (p *pass) load() error {
 			continue
 		}
 		var in instanceRecord
-		found, err := getJSON(p.tx, instanceKey(p.rec.Cluster, t.InstanceID), &in)
+		found, err := getRecord(p.tx, instanceKey(p.rec.Cluster, t.InstanceID), &in)
 		if err != nil {
 			return err
 		}
@@ -173,7 +173,7 @@ func (p *pass) taskDefinition(family string, rev int64) (*TaskDefinition, error)
 		return td, nil
 	}
 	var rec taskDefinitionRecord
-	found, err := getJSON(p.tx, k, &rec)
+	found, err := getRecord(p.tx, k, &rec)
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,7 @@
 package ecs
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"sync/atomic"
@@ -129,7 +127,7 @@ func (s *sim) agentStep() {
 	}
 	var work []assigned
 	require.NoError(s.t, s.cp.store.View(s.ctx, func(tx store.Tx) error {
-		insts, err := listJSON[instanceRecord](tx, instancePrefix(DefaultCluster))
+		insts, err := listRecords[instanceRecord](tx, instancePrefix(DefaultCluster))
 		if err != nil {
 			return err
 		}
@@ -154,7 +152,7 @@ func (s *sim) agentStep() {
 			k := taskDefinitionKey(t.Family, t.Revision)
 			if tds[k] == nil {
 				var rec taskDefinitionRecord
-				if _, err := getJSON(tx, k, &rec); err != nil {
+				if _, err := getRecord(tx, k, &rec); err != nil {
 					return err
 				}
 				tds[k] = &rec.TaskDefinition
@@ -256,9 +254,6 @@ func (s *sim) runUntil(limit, step time.Duration, what string, cond func(*simSta
 	}
 }
 
-// stoppedMark is how a STOPPED task's JSON starts its statuses.
-var stoppedMark = []byte(`"lastStatus":"STOPPED","desiredStatus":`)
-
 // liveTasks decodes the cluster's tasks; without all, only those not
 // STOPPED (the others are skipped undecoded: a simulated hour leaves many).
 func liveTasks(tx store.Tx, all bool) ([]taskRecord, error) {
@@ -268,11 +263,8 @@ func liveTasks(tx store.Tx, all bool) ([]taskRecord, error) {
 	}
 	var out []taskRecord
 	for _, r := range recs {
-		if !all && bytes.Contains(r.Value, stoppedMark) {
-			continue
-		}
 		var t taskRecord
-		if err := json.Unmarshal(r.Value, &t); err != nil {
+		if err := decodeTask(r.Value, &t); err != nil {
 			return nil, err
 		}
 		if all || t.Task.LastStatus != TaskStatusStopped {
@@ -301,10 +293,10 @@ func (s *sim) snapshot(all bool) *simState {
 		if st.tasks, err = liveTasks(tx, all); err != nil {
 			return err
 		}
-		if st.insts, err = listJSON[instanceRecord](tx, instancePrefix(DefaultCluster)); err != nil {
+		if st.insts, err = listRecords[instanceRecord](tx, instancePrefix(DefaultCluster)); err != nil {
 			return err
 		}
-		recs, err := listJSON[serviceRecord](tx, servicePrefix(DefaultCluster))
+		recs, err := listRecords[serviceRecord](tx, servicePrefix(DefaultCluster))
 		for i := range recs {
 			v, err := s.cp.serviceView(tx, &recs[i], true)
 			if err != nil {

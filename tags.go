@@ -93,7 +93,7 @@ func (cp *ControlPlane) withTags(tx store.Tx, arn string, fn func(*[]Tag) error,
 	kind, name, _ := strings.Cut(rest, "/")
 	parts := strings.Split(name, "/")
 	edit := func(key string, v any, tags *[]Tag) error {
-		found, err := getJSON(tx, key, v)
+		found, err := getRecord(tx, key, v)
 		if err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func (cp *ControlPlane) withTags(tx store.Tx, arn string, fn func(*[]Tag) error,
 			return err
 		}
 		if write {
-			return putJSON(tx, key, v)
+			return putRecord(tx, key, v)
 		}
 		return nil
 	}

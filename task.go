@@ -257,13 +257,13 @@ func (cp *ControlPlane) saveTask(tx store.Tx, t *taskRecord) error {
 		return cp.putTask(tx, t)
 	}
 	var inst instanceRecord
-	found, err := getJSON(tx, instanceKey(t.Cluster, t.InstanceID), &inst)
+	found, err := getRecord(tx, instanceKey(t.Cluster, t.InstanceID), &inst)
 	if err != nil {
 		return err
 	}
 	if found {
 		cp.settleTask(&inst, t)
-		if err := putJSON(tx, instanceKey(t.Cluster, inst.ID), &inst); err != nil {
+		if err := putRecord(tx, instanceKey(t.Cluster, inst.ID), &inst); err != nil {
 			return err
 		}
 	}

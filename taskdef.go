@@ -41,7 +41,7 @@ func (cp *ControlPlane) RegisterTaskDefinition(ctx context.Context, in *Register
 	}
 	err = cp.store.Update(ctx, func(tx store.Tx) error {
 		var fam familyRecord
-		if _, err := getJSON(tx, familyKey(td.Family), &fam); err != nil {
+		if _, err := getRecord(tx, familyKey(td.Family), &fam); err != nil {
 			return err
 		}
 		if fam.LastRevision >= 1000000 {
@@ -54,10 +54,10 @@ func (cp *ControlPlane) RegisterTaskDefinition(ctx context.Context, in *Register
 		td.Status = TaskDefinitionStatusActive
 		td.RegisteredAt = cp.now()
 		td.RegisteredBy = "arn:aws:iam::" + cp.account + ":root"
-		if err := putJSON(tx, familyKey(td.Family), &fam); err != nil {
+		if err := putRecord(tx, familyKey(td.Family), &fam); err != nil {
 			return err
 		}
-		return putJSON(tx, taskDefinitionKey(td.Family, td.Revision), &taskDefinitionRecord{TaskDefinition: *td, Tags: in.Tags})
+		return putRecord(tx, taskDefinitionKey(td.Family, td.Revision), &taskDefinitionRecord{TaskDefinition: *td, Tags: in.Tags})
 	})
 	if err != nil {
 		return nil, err
@@ -104,13 +104,13 @@ func (cp *ControlPlane) findTaskDefinition(tx store.Tx, ref string) (*taskDefini
 	}
 	if rev > 0 {
 		var rec taskDefinitionRecord
-		found, err := getJSON(tx, taskDefinitionKey(family, rev), &rec)
+		found, err := getRecord(tx, taskDefinitionKey(family, rev), &rec)
 		if err != nil || !found {
 			return nil, err
 		}
 		return &rec, nil
 	}
-	recs, err := listJSON[taskDefinitionRecord](tx, taskDefinitionPrefix(family))
+	recs, err := listRecords[taskDefinitionRecord](tx, taskDefinitionPrefix(family))
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ func (cp *ControlPlane) launchableTaskDefinition(tx store.Tx, ref string, inacti
 
 func (cp *ControlPlane) taskDefinitionTags(tx store.Tx, td *TaskDefinition) []Tag {
 	var rec taskDefinitionRecord
-	if found, err := getJSON(tx, taskDefinitionKey(td.Family, td.Revision), &rec); err != nil || !found {
+	if found, err := getRecord(tx, taskDefinitionKey(td.Family, td.Revision), &rec); err != nil || !found {
 		return nil
 	}
 	return slices.Clone(rec.Tags)
@@ -198,7 +198,7 @@ func (cp *ControlPlane) ListTaskDefinitions(ctx context.Context, in *ListTaskDef
 		}
 		for _, r := range recs {
 			var rec taskDefinitionRecord
-			if _, err := getJSON(tx, r.Key, &rec); err != nil {
+			if _, err := getRecord(tx, r.Key, &rec); err != nil {
 				return err
 			}
 			if rec.TaskDefinition.Status == status {
@@ -259,7 +259,7 @@ func (cp *ControlPlane) ListTaskDefinitionFamilies(ctx context.Context, in *List
 	}
 	var fams []string
 	err := cp.store.View(ctx, func(tx store.Tx) error {
-		recs, err := listJSON[familyRecord](tx, familyKey(in.FamilyPrefix))
+		recs, err := listRecords[familyRecord](tx, familyKey(in.FamilyPrefix))
 		if err != nil {
 			return err
 		}
@@ -268,7 +268,7 @@ func (cp *ControlPlane) ListTaskDefinitionFamilies(ctx context.Context, in *List
 				fams = append(fams, f.Name)
 				continue
 			}
-			tds, err := listJSON[taskDefinitionRecord](tx, taskDefinitionPrefix(f.Name))
+			tds, err := listRecords[taskDefinitionRecord](tx, taskDefinitionPrefix(f.Name))
 			if err != nil {
 				return err
 			}
@@ -304,7 +304,7 @@ func (cp *ControlPlane) DeregisterTaskDefinition(ctx context.Context, in *Deregi
 	var out TaskDefinition
 	err := cp.store.Update(ctx, func(tx store.Tx) error {
 		var rec taskDefinitionRecord
-		found, err := getJSON(tx, taskDefinitionKey(family, rev), &rec)
+		found, err := getRecord(tx, taskDefinitionKey(family, rev), &rec)
 		if err != nil {
 			return err
 		}
@@ -314,7 +314,7 @@ func (cp *ControlPlane) DeregisterTaskDefinition(ctx context.Context, in *Deregi
 		if rec.TaskDefinition.Status == TaskDefinitionStatusActive {
 			rec.TaskDefinition.Status = TaskDefinitionStatusInactive
 			rec.TaskDefinition.DeregisteredAt = cp.now()
-			if err := putJSON(tx, taskDefinitionKey(family, rev), &rec); err != nil {
+			if err := putRecord(tx, taskDefinitionKey(family, rev), &rec); err != nil {
 				return err
 			}
 		}
@@ -344,7 +344,7 @@ func (cp *ControlPlane) DeleteTaskDefinitions(ctx context.Context, in *DeleteTas
 			}
 			arn := cp.taskDefinitionARN(family, rev)
 			var rec taskDefinitionRecord
-			found, err := getJSON(tx, taskDefinitionKey(family, rev), &rec)
+			found, err := getRecord(tx, taskDefinitionKey(family, rev), &rec)
 			if err != nil {
 				return err
 			}
@@ -358,7 +358,7 @@ func (cp *ControlPlane) DeleteTaskDefinitions(ctx context.Context, in *DeleteTas
 			case rec.TaskDefinition.Status == TaskDefinitionStatusInactive:
 				rec.TaskDefinition.Status = TaskDefinitionStatusDeleteInProgress
 				rec.TaskDefinition.DeleteRequestedAt = cp.now()
-				if err := putJSON(tx, taskDefinitionKey(family, rev), &rec); err != nil {
+				if err := putRecord(tx, taskDefinitionKey(family, rev), &rec); err != nil {
 					return err
 				}
 			}
