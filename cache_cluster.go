@@ -2,7 +2,6 @@ package ecs
 
 import (
 	"cmp"
-	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
@@ -108,17 +107,15 @@ func (c *cache) applyTask(ev store.Event) {
 		return
 	}
 	cl := c.cluster(cluster)
-	if old := cl.tasks[id]; old != nil {
-		cl.unindex(old)
-		delete(cl.tasks, id)
-		in := cl.inst(old.instanceID)
-		delete(in.tasks, id)
-		if ev.Type == store.EventDelete {
-			in.changed(id, ev.Revision)
-			return
-		}
-	}
+	old := cl.tasks[id]
 	if ev.Type == store.EventDelete {
+		if old != nil {
+			cl.unindex(old)
+			delete(cl.tasks, id)
+			in := cl.inst(old.instanceID)
+			delete(in.tasks, id)
+			in.changed(id, ev.Revision)
+		}
 		return
 	}
 	f := written
@@ -135,8 +132,21 @@ func (c *cache) applyTask(ev store.Event) {
 		group: intern(f.Task.Group), launchType: intern(f.Task.LaunchType),
 		desired: intern(f.Task.DesiredStatus), last: intern(f.Task.LastStatus),
 	}
+	switch {
+	case old == nil:
+		cl.index(t)
+	case slices.Equal(old.listKeys(), t.listKeys()):
+		// Most changes are of lastStatus: the lists stay, the counts move.
+		cl.count(old, -1)
+		cl.count(t, 1)
+	default:
+		cl.unindex(old)
+		cl.index(t)
+	}
+	if old != nil && old.instanceID != t.instanceID {
+		delete(cl.inst(old.instanceID).tasks, id)
+	}
 	cl.tasks[id] = t
-	cl.index(t)
 	in := cl.inst(t.instanceID)
 	in.tasks[id] = t
 	t.version = in.changed(id, ev.Revision)
@@ -244,7 +254,7 @@ func (c *cache) applyInstance(ev store.Event) {
 		return
 	}
 	var rec instanceRecord
-	if err := json.Unmarshal(ev.Record.Value, &rec); err != nil {
+	if err := decodeInstance(ev.Record.Value, &rec); err != nil {
 		c.cp.log.Warn("cache: decode instance", "key", ev.Record.Key, "err", err)
 		return
 	}

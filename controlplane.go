@@ -217,13 +217,16 @@ func getRecord(tx store.Tx, key string, v any) (found bool, err error) {
 	return true, decodeRecord(r, v)
 }
 
-// decodeRecord decodes a record's value: a task with the task codec,
-// anything else as JSON.
+// decodeRecord decodes a record's value: tasks and instances with their
+// codecs, anything else as JSON.
 func decodeRecord(r store.Record, v any) error {
 	var err error
-	if t, ok := v.(*taskRecord); ok {
-		err = decodeTask(r.Value, t)
-	} else {
+	switch v := v.(type) {
+	case *taskRecord:
+		err = decodeTask(r.Value, v)
+	case *instanceRecord:
+		err = decodeInstance(r.Value, v)
+	default:
 		err = json.Unmarshal(r.Value, v)
 	}
 	if err != nil {
@@ -241,11 +244,14 @@ func putRecord(tx store.Tx, key string, v any) error {
 	return tx.Put(key, b)
 }
 
-// encodeRecord encodes a record's value: a task with the task codec,
-// anything else as JSON.
+// encodeRecord encodes a record's value: tasks and instances with their
+// codecs, anything else as JSON.
 func encodeRecord(v any) ([]byte, error) {
-	if t, ok := v.(*taskRecord); ok {
-		return encodeTask(t)
+	switch v := v.(type) {
+	case *taskRecord:
+		return encodeTask(v)
+	case *instanceRecord:
+		return encodeInstance(v), nil
 	}
 	return json.Marshal(v)
 }

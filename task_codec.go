@@ -24,7 +24,7 @@ const taskCodecVersion = 1
 
 // encodeTask encodes a task record for the store.
 func encodeTask(t *taskRecord) ([]byte, error) {
-	e := taskEncoder{b: make([]byte, 0, 512)}
+	e := recEncoder{b: make([]byte, 0, 512)}
 	e.b = append(e.b, taskCodecVersion)
 	e.str(t.Cluster)
 	e.str(t.ID)
@@ -127,7 +127,7 @@ func decodeTask(b []byte, t *taskRecord) error {
 	if b[0] != taskCodecVersion {
 		return fmt.Errorf("task record format %d is unknown (this build reads %d)", b[0], taskCodecVersion)
 	}
-	d := taskDecoder{s: string(b[1:])}
+	d := recDecoder{s: string(b[1:])}
 	*t = taskRecord{}
 	t.Cluster = d.str()
 	t.ID = d.str()
@@ -227,18 +227,18 @@ func decodeTask(b []byte, t *taskRecord) error {
 	return nil
 }
 
-type taskEncoder struct{ b []byte }
+type recEncoder struct{ b []byte }
 
-func (e *taskEncoder) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
-func (e *taskEncoder) int(v int64)   { e.b = binary.AppendVarint(e.b, v) }
+func (e *recEncoder) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
+func (e *recEncoder) int(v int64)   { e.b = binary.AppendVarint(e.b, v) }
 
-func (e *taskEncoder) str(s string) {
+func (e *recEncoder) str(s string) {
 	e.uint(uint64(len(s)))
 	e.b = append(e.b, s...)
 }
 
 // list writes a list's length, telling a nil list (0) from an empty one.
-func (e *taskEncoder) list(isNil bool, n int) {
+func (e *recEncoder) list(isNil bool, n int) {
 	if isNil {
 		e.uint(0)
 		return
@@ -246,7 +246,7 @@ func (e *taskEncoder) list(isNil bool, n int) {
 	e.uint(uint64(n) + 1)
 }
 
-func (e *taskEncoder) ints(v []int) {
+func (e *recEncoder) ints(v []int) {
 	e.list(v == nil, len(v))
 	for _, n := range v {
 		e.int(int64(n))
@@ -254,7 +254,7 @@ func (e *taskEncoder) ints(v []int) {
 }
 
 // bools packs up to 8 flags into one byte.
-func (e *taskEncoder) bools(v ...bool) {
+func (e *recEncoder) bools(v ...bool) {
 	var f byte
 	for i, b := range v {
 		if b {
@@ -265,7 +265,7 @@ func (e *taskEncoder) bools(v ...bool) {
 }
 
 // time writes 0 for the zero time, else 1 and the epoch milliseconds.
-func (e *taskEncoder) time(t Time) {
+func (e *recEncoder) time(t Time) {
 	if t.IsZero() {
 		e.uint(0)
 		return
@@ -274,16 +274,16 @@ func (e *taskEncoder) time(t Time) {
 	e.int(t.UnixMilli())
 }
 
-// taskDecoder reads what taskEncoder wrote. The first error sticks; after
+// recDecoder reads what recEncoder wrote. The first error sticks; after
 // it every read returns a zero value.
-type taskDecoder struct {
+type recDecoder struct {
 	s   string
 	err error
 }
 
-var errTaskTruncated = errors.New("truncated")
+var errTruncated = errors.New("truncated")
 
-func (d *taskDecoder) uint() uint64 {
+func (d *recDecoder) uint() uint64 {
 	if d.err != nil {
 		return 0
 	}
@@ -298,11 +298,11 @@ func (d *taskDecoder) uint() uint64 {
 		v |= uint64(c&0x7f) << shift
 		shift += 7
 	}
-	d.err = errTaskTruncated
+	d.err = errTruncated
 	return 0
 }
 
-func (d *taskDecoder) int() int64 {
+func (d *recDecoder) int() int64 {
 	u := d.uint()
 	v := int64(u >> 1)
 	if u&1 != 0 {
@@ -311,12 +311,12 @@ func (d *taskDecoder) int() int64 {
 	return v
 }
 
-func (d *taskDecoder) bytes(n uint64) string {
+func (d *recDecoder) bytes(n uint64) string {
 	if d.err != nil {
 		return ""
 	}
 	if n > uint64(len(d.s)) {
-		d.err = errTaskTruncated
+		d.err = errTruncated
 		return ""
 	}
 	v := d.s[:n]
@@ -324,24 +324,24 @@ func (d *taskDecoder) bytes(n uint64) string {
 	return v
 }
 
-func (d *taskDecoder) str() string { return d.bytes(d.uint()) }
+func (d *recDecoder) str() string { return d.bytes(d.uint()) }
 
 // list reads a list's length; ok is false for a nil list. A length longer
 // than the bytes left is an error, so a corrupt record cannot make the
 // decoder allocate without bound.
-func (d *taskDecoder) list() (n int, ok bool) {
+func (d *recDecoder) list() (n int, ok bool) {
 	v := d.uint()
 	if v == 0 || d.err != nil {
 		return 0, false
 	}
 	if v-1 > uint64(len(d.s)) {
-		d.err = errTaskTruncated
+		d.err = errTruncated
 		return 0, false
 	}
 	return int(v - 1), true
 }
 
-func (d *taskDecoder) ints() []int {
+func (d *recDecoder) ints() []int {
 	n, ok := d.list()
 	if !ok {
 		return nil
@@ -353,12 +353,12 @@ func (d *taskDecoder) ints() []int {
 	return v
 }
 
-func (d *taskDecoder) bools(v ...*bool) {
+func (d *recDecoder) bools(v ...*bool) {
 	if d.err != nil {
 		return
 	}
 	if len(d.s) == 0 {
-		d.err = errTaskTruncated
+		d.err = errTruncated
 		return
 	}
 	f := d.s[0]
@@ -368,7 +368,7 @@ func (d *taskDecoder) bools(v ...*bool) {
 	}
 }
 
-func (d *taskDecoder) time() Time {
+func (d *recDecoder) time() Time {
 	if d.uint() == 0 {
 		return Time{}
 	}

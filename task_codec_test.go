@@ -38,6 +38,15 @@ func fillRandom(r *rand.Rand, v reflect.Value) {
 		for i := range n {
 			fillRandom(r, v.Index(i))
 		}
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		for range 1 + r.IntN(3) {
+			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+			fillRandom(r, k)
+			fillRandom(r, e)
+			m.SetMapIndex(k, e)
+		}
+		v.Set(m)
 	case reflect.Struct:
 		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {
@@ -176,4 +185,58 @@ func BenchmarkTaskCodec(b *testing.B) {
 		}
 	})
 	b.Logf("size: codec %d bytes, JSON %d bytes", len(enc), len(js))
+}
+
+func TestInstanceCodecCoversEveryField(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for range 200 {
+		var in instanceRecord
+		fillRandom(r, reflect.ValueOf(&in).Elem())
+		var out instanceRecord
+		if err := decodeInstance(encodeInstance(&in), &out); err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(in, out); d != "" {
+			t.Fatalf("round trip differs (-in +out):\n%s", d)
+		}
+		js, _ := json.Marshal(&in)
+		var fromJSON instanceRecord
+		if err := decodeInstance(js, &fromJSON); err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(in, fromJSON); d != "" {
+			t.Fatalf("JSON record reads differently (-in +out):\n%s", d)
+		}
+	}
+}
+
+func TestInstanceCodecRejectsDamage(t *testing.T) {
+	var in instanceRecord
+	fillRandom(rand.New(rand.NewPCG(13, 14)), reflect.ValueOf(&in).Elem())
+	b := encodeInstance(&in)
+	for _, bad := range [][]byte{nil, append([]byte{99}, b[1:]...), b[:len(b)/2], append(append([]byte{}, b...), 0)} {
+		var out instanceRecord
+		if err := decodeInstance(bad, &out); err == nil {
+			t.Errorf("%q: decoded without error", bad)
+		}
+	}
+}
+
+func FuzzDecodeInstance(f *testing.F) {
+	var in instanceRecord
+	fillRandom(rand.New(rand.NewPCG(15, 16)), reflect.ValueOf(&in).Elem())
+	f.Add(encodeInstance(&in))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var out instanceRecord
+		if decodeInstance(b, &out) != nil {
+			return
+		}
+		var again instanceRecord
+		if err := decodeInstance(encodeInstance(&out), &again); err != nil {
+			t.Fatalf("re-encoded record does not decode: %v", err)
+		}
+		if !reflect.DeepEqual(out, again) {
+			t.Fatal("re-encoded record decodes differently")
+		}
+	})
 }

@@ -2,7 +2,8 @@ package agent
 
 import (
 	"context"
-	"encoding/json"
+	"maps"
+	"slices"
 
 	"github.com/ecskit/ecs/types"
 )
@@ -87,15 +88,31 @@ func restoreTask(a *Agent, rec taskRecord) *task {
 // state file when it changed.
 func (t *task) publish() {
 	rec := t.record()
-	b, _ := json.Marshal(rec)
-	if string(b) == t.lastRecord {
+	if t.published && sameRecord(&rec, &t.last) {
 		t.a.mu.Lock()
 		t.a.snapshots[t.arn] = t.snapshot()
 		t.a.mu.Unlock()
 		return
 	}
-	t.lastRecord = string(b)
+	t.last, t.published = rec, true
 	t.a.publish(t.snapshot(), rec)
+}
+
+// sameRecord reports whether two records of one task would persist alike.
+// The task and its definition are compared by identity: they are replaced,
+// never changed, when the control plane sends them again.
+func sameRecord(a, b *taskRecord) bool {
+	return a.Task == b.Task && a.TaskDefinition == b.TaskDefinition &&
+		a.DesiredStatus == b.DesiredStatus && a.KnownStatus == b.KnownStatus &&
+		a.StopCode == b.StopCode && a.StoppedReason == b.StoppedReason &&
+		a.PullStartedAt.Equal(b.PullStartedAt) && a.PullStoppedAt.Equal(b.PullStoppedAt) &&
+		a.ExecutionStoppedAt.Equal(b.ExecutionStoppedAt) && a.StoppedAt.Equal(b.StoppedAt) &&
+		maps.Equal(a.Volumes, b.Volumes) &&
+		slices.EqualFunc(a.Containers, b.Containers, func(x, y containerRecord) bool {
+			return x.Name == y.Name && x.DockerName == y.DockerName && x.RuntimeID == y.RuntimeID &&
+				x.Status == y.Status && x.Reason == y.Reason && x.StartedAt.Equal(y.StartedAt) &&
+				(x.ExitCode == nil) == (y.ExitCode == nil) && (x.ExitCode == nil || *x.ExitCode == *y.ExitCode)
+		})
 }
 
 func (t *task) record() taskRecord {

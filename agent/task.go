@@ -43,7 +43,8 @@ type task struct {
 	retryAt       time.Time                         // earliest resend after a failed report
 	nextReconcile time.Time
 	cleanupAt     time.Time
-	lastRecord    string // JSON of the last persisted record
+	last          taskRecord // the record last published, if published
+	published     bool
 	results       chan result
 
 	// Inbox, written by other goroutines.
