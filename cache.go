@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -238,9 +239,16 @@ func (c *cache) cluster(name string) *clusterCache {
 // cannot be known whole by watching, so await then writes the control
 // plane's sync record and waits for its event.
 func (c *cache) await(ctx context.Context) error {
+	_, err := c.awaitRevision(ctx)
+	return err
+}
+
+// awaitRevision is await, returning the store revision the cache has
+// caught up with.
+func (c *cache) awaitRevision(ctx context.Context) (int64, error) {
 	var rev int64
 	if err := c.cp.store.View(ctx, func(tx store.Tx) error { rev = tx.Revision(); return nil }); err != nil {
-		return err
+		return 0, err
 	}
 	grace := time.NewTimer(2 * time.Millisecond)
 	defer grace.Stop()
@@ -249,14 +257,14 @@ func (c *cache) await(ctx context.Context) error {
 		complete, seen, progress := c.complete, c.maxSeen, c.progress
 		c.mu.RUnlock()
 		if complete >= rev {
-			return nil
+			return rev, nil
 		}
 		if seen >= rev && !synced {
 			select {
 			case <-grace.C:
 				synced = true
 				if err := c.syncWrite(ctx, rev); err != nil {
-					return err
+					return 0, err
 				}
 				continue
 			default:
@@ -264,13 +272,13 @@ func (c *cache) await(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return 0, ctx.Err()
 		case <-progress:
 		case <-grace.C:
 			if !synced {
 				synced = true
 				if err := c.syncWrite(ctx, rev); err != nil {
-					return err
+					return 0, err
 				}
 			}
 		}
@@ -322,6 +330,49 @@ func (c *cache) taskDefinition(key string) *TaskDefinition {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.taskDefs[key]
+}
+
+// clusterCounts returns a cluster's registered (ACTIVE or DRAINING)
+// instances and its RUNNING and PENDING tasks, if the cache has applied
+// every revision up to rev.
+func (c *cache) clusterCounts(cluster string, rev int64) (instances, running, pending int64, ok bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.complete < rev {
+		return 0, 0, 0, false
+	}
+	cl := c.clusters[cluster]
+	if cl == nil {
+		return 0, 0, 0, true
+	}
+	for _, in := range cl.insts {
+		if in.rec != nil && (in.rec.Status == StatusActive || in.rec.Status == StatusDraining) {
+			instances++
+		}
+	}
+	return instances, cl.running, cl.pending, true
+}
+
+// instanceTaskIDs returns the IDs of the tasks on an instance that are not
+// STOPPED, in order, if the cache has applied every revision up to rev.
+func (c *cache) instanceTaskIDs(cluster, id string, rev int64) ([]string, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.complete < rev {
+		return nil, false
+	}
+	var ids []string
+	if cl := c.clusters[cluster]; cl != nil {
+		if in := cl.insts[id]; in != nil {
+			for tid, t := range in.tasks {
+				if t.last != TaskStatusStopped {
+					ids = append(ids, tid)
+				}
+			}
+		}
+	}
+	slices.Sort(ids)
+	return ids, true
 }
 
 // completeAt reports whether the cache has applied every revision up to

@@ -41,7 +41,7 @@ func (cp *ControlPlane) CreateCluster(ctx context.Context, in *CreateClusterInpu
 		if err != nil {
 			return err
 		}
-		out, err = cp.describeCluster(tx, rec, nil)
+		out, err = cp.describeCluster(tx, rec, nil, 0)
 		return err
 	})
 	if err != nil {
@@ -86,7 +86,9 @@ func (cp *ControlPlane) activeCluster(tx store.Tx, ref string) (*clusterRecord, 
 }
 
 // describeCluster builds the API view of a cluster with its counts.
-func (cp *ControlPlane) describeCluster(tx store.Tx, rec *clusterRecord, include []string) (*Cluster, error) {
+// The counts come from the cache when it has applied every revision up to
+// minRev (0: never), else from the store.
+func (cp *ControlPlane) describeCluster(tx store.Tx, rec *clusterRecord, include []string, minRev int64) (*Cluster, error) {
 	c := &Cluster{
 		ClusterArn:  cp.clusterARN(rec.Name),
 		ClusterName: rec.Name,
@@ -94,7 +96,13 @@ func (cp *ControlPlane) describeCluster(tx store.Tx, rec *clusterRecord, include
 		Statistics:  []KeyValuePair{},
 		Tags:        []Tag{},
 	}
-	if rec.Status == StatusActive {
+	if rec.Status == StatusActive && cp.countFromCache(rec.Name, minRev, c) {
+		n, err := cp.countServices(tx, rec.Name)
+		if err != nil {
+			return nil, err
+		}
+		c.ActiveServicesCount = n
+	} else if rec.Status == StatusActive {
 		insts, err := listRecords[instanceRecord](tx, instancePrefix(rec.Name))
 		if err != nil {
 			return nil, err
@@ -154,6 +162,9 @@ func (cp *ControlPlane) DescribeClusters(ctx context.Context, in *DescribeCluste
 		return nil, invalidParam("clusters can have at most 100 items.")
 	}
 	out := &DescribeClustersOutput{Clusters: []Cluster{}, Failures: []Failure{}}
+	// Counting a cluster's tasks costs a scan of the store unless the cache
+	// has caught up with every write made before this call.
+	minRev, _ := cp.cache.awaitRevision(ctx)
 	err := cp.store.View(ctx, func(tx store.Tx) error {
 		for _, ref := range refs {
 			name, err := cp.clusterName(ref)
@@ -170,7 +181,7 @@ func (cp *ControlPlane) DescribeClusters(ctx context.Context, in *DescribeCluste
 				out.Failures = append(out.Failures, Failure{Arn: cp.clusterARN(name), Reason: "MISSING"})
 				continue
 			}
-			c, err := cp.describeCluster(tx, &rec, in.Include)
+			c, err := cp.describeCluster(tx, &rec, in.Include, minRev)
 			if err != nil {
 				return err
 			}
@@ -221,7 +232,7 @@ func (cp *ControlPlane) DeleteCluster(ctx context.Context, in *DeleteClusterInpu
 		if err != nil {
 			return err
 		}
-		c, err := cp.describeCluster(tx, rec, nil)
+		c, err := cp.describeCluster(tx, rec, nil, 0)
 		if err != nil {
 			return err
 		}
@@ -244,11 +255,24 @@ func (cp *ControlPlane) DeleteCluster(ctx context.Context, in *DeleteClusterInpu
 		if err := putRecord(tx, clusterKey(rec.Name), rec); err != nil {
 			return err
 		}
-		out, err = cp.describeCluster(tx, rec, nil)
+		out, err = cp.describeCluster(tx, rec, nil, 0)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &DeleteClusterOutput{Cluster: out}, nil
+}
+
+// countFromCache fills a cluster view's instance and task counts from the
+// cache if it has applied every revision up to minRev.
+func (cp *ControlPlane) countFromCache(cluster string, minRev int64, c *Cluster) bool {
+	if minRev == 0 {
+		return false
+	}
+	insts, running, pending, ok := cp.cache.clusterCounts(cluster, minRev)
+	if ok {
+		c.RegisteredContainerInstancesCount, c.RunningTasksCount, c.PendingTasksCount = insts, running, pending
+	}
+	return ok
 }

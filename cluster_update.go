@@ -39,7 +39,7 @@ func (cp *ControlPlane) UpdateCluster(ctx context.Context, in *UpdateClusterInpu
 		if err := putRecord(tx, clusterKey(rec.Name), rec); err != nil {
 			return err
 		}
-		out, err = cp.describeCluster(tx, rec, []string{"SETTINGS"})
+		out, err = cp.describeCluster(tx, rec, []string{"SETTINGS"}, 0)
 		return err
 	})
 	if err != nil {

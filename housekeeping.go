@@ -2,6 +2,7 @@ package ecs
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/ecskit/ecs/clock"
@@ -31,42 +32,90 @@ func (cp *ControlPlane) housekeep(ctx context.Context) {
 	}
 }
 
+// housekeepBatch bounds the deletions of one transaction.
+const housekeepBatch = 100
+
+// housekeepOnce finds what to forget in a snapshot, then deletes it in
+// small transactions that check each record again: one transaction over
+// every task would conflict with every task write of a busy cluster.
 func (cp *ControlPlane) housekeepOnce(ctx context.Context) error {
 	now := cp.clock.Now()
-	return cp.store.Update(ctx, func(tx store.Tx) error {
-		tasks, err := listRecords[taskRecord](tx, "tasks/")
+	var expired, doomed []string
+	err := cp.store.View(ctx, func(tx store.Tx) error {
+		recs, err := tx.List("tasks/")
 		if err != nil {
 			return err
 		}
 		inUse := map[string]bool{}
-		for _, t := range tasks {
-			if t.Task.LastStatus == TaskStatusStopped && !t.Task.StoppedAt.IsZero() && now.Sub(t.Task.StoppedAt.Time) > StoppedTaskRetention {
-				if err := tx.Delete(taskKey(t.Cluster, t.ID)); err != nil {
-					return err
-				}
-				continue
+		for _, r := range recs {
+			var t taskRecord
+			if err := decodeRecord(r, &t); err != nil {
+				return err
 			}
-			if t.Task.LastStatus != TaskStatusStopped {
+			switch {
+			case expiredTask(&t, now):
+				expired = append(expired, r.Key)
+			case t.Task.LastStatus != TaskStatusStopped:
 				inUse[taskDefinitionKey(t.Family, t.Revision)] = true
 			}
 		}
-		tds, err := tx.List("taskdefs/")
+		// No task starts from a revision whose deletion was requested, so
+		// one unused in this snapshot stays unused.
+		tds, err := listRecords[taskDefinitionRecord](tx, "taskdefs/")
 		if err != nil {
 			return err
 		}
-		for _, r := range tds {
-			var rec taskDefinitionRecord
-			if _, err := getRecord(tx, r.Key, &rec); err != nil {
-				return err
-			}
-			if rec.TaskDefinition.Status == TaskDefinitionStatusDeleteInProgress && !inUse[r.Key] && !cp.serviceUses(tx, &rec.TaskDefinition) {
-				if err := tx.Delete(r.Key); err != nil {
-					return err
-				}
+		for _, rec := range tds {
+			key := taskDefinitionKey(rec.TaskDefinition.Family, rec.TaskDefinition.Revision)
+			if rec.TaskDefinition.Status == TaskDefinitionStatusDeleteInProgress && !inUse[key] {
+				doomed = append(doomed, key)
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for batch := range slices.Chunk(expired, housekeepBatch) {
+		err := cp.store.Update(ctx, func(tx store.Tx) error {
+			for _, key := range batch {
+				var t taskRecord
+				found, err := getRecord(tx, key, &t)
+				if err != nil {
+					return err
+				}
+				if found && expiredTask(&t, now) {
+					if err := tx.Delete(key); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, key := range doomed {
+		err := cp.store.Update(ctx, func(tx store.Tx) error {
+			var rec taskDefinitionRecord
+			found, err := getRecord(tx, key, &rec)
+			if err != nil || !found || rec.TaskDefinition.Status != TaskDefinitionStatusDeleteInProgress || cp.serviceUses(tx, &rec.TaskDefinition) {
+				return err
+			}
+			return tx.Delete(key)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// expiredTask reports whether a task has been STOPPED for longer than
+// StoppedTaskRetention.
+func expiredTask(t *taskRecord, now time.Time) bool {
+	return t.Task.LastStatus == TaskStatusStopped && !t.Task.StoppedAt.IsZero() && now.Sub(t.Task.StoppedAt.Time) > StoppedTaskRetention
 }
 
 // serviceUses reports whether a service that is not INACTIVE still runs

@@ -97,6 +97,8 @@ func (cp *ControlPlane) DeregisterContainerInstance(ctx context.Context, in *Der
 		return nil, invalidParam("containerInstance cannot be empty.")
 	}
 	force := in.Force != nil && *in.Force
+	// Let the cache catch up, so that it can name the instance's tasks.
+	_ = cp.cache.await(ctx)
 	var out ContainerInstance
 	err := cp.store.Update(ctx, func(tx store.Tx) error {
 		cl, err := cp.activeCluster(tx, in.Cluster)
@@ -180,7 +182,22 @@ func (cp *ControlPlane) UpdateContainerInstancesState(ctx context.Context, in *U
 }
 
 // instanceTasks returns the tasks on an instance that are not yet STOPPED.
+// The cache names them when it has caught up with tx; a task placed on the
+// instance after that conflicts with tx, which writes the instance.
 func (cp *ControlPlane) instanceTasks(tx store.Tx, inst *instanceRecord) ([]taskRecord, error) {
+	if ids, ok := cp.cache.instanceTaskIDs(inst.Cluster, inst.ID, tx.Revision()); ok {
+		out := make([]taskRecord, 0, len(ids))
+		for _, id := range ids {
+			t, found, err := cp.getTask(tx, inst.Cluster, id)
+			if err != nil {
+				return nil, err
+			}
+			if found && t.InstanceID == inst.ID && t.Task.LastStatus != TaskStatusStopped {
+				out = append(out, *t)
+			}
+		}
+		return out, nil
+	}
 	all, err := listRecords[taskRecord](tx, taskPrefix(inst.Cluster))
 	if err != nil {
 		return nil, err
