@@ -353,6 +353,24 @@ func (c *cache) clusterCounts(cluster string, rev int64) (instances, running, pe
 	return instances, cl.running, cl.pending, true
 }
 
+// pendingOn counts the tasks on an instance whose lastStatus is PENDING
+// (or PROVISIONING).
+func (c *cache) pendingOn(cluster, id string) int64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var n int64
+	if cl := c.clusters[cluster]; cl != nil {
+		if in := cl.insts[id]; in != nil {
+			for _, t := range in.tasks {
+				if t.last == TaskStatusPending || t.last == TaskStatusProvisioning {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
 // instanceTaskIDs returns the IDs of the tasks on an instance that are not
 // STOPPED, in order, if the cache has applied every revision up to rev.
 func (c *cache) instanceTaskIDs(cluster, id string, rev int64) ([]string, bool) {

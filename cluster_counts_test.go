@@ -19,6 +19,13 @@ func TestClusterCountsFromCacheEqualStore(t *testing.T) {
 
 	check := func(step string) {
 		t.Helper()
+		// The instances' pendingTasksCount adds up to the cluster's.
+		di, err := cp.DescribeContainerInstances(ctx, &DescribeContainerInstancesInput{ContainerInstances: []string{a, b}})
+		require.NoError(t, err)
+		var pending int64
+		for _, ci := range di.ContainerInstances {
+			pending += ci.PendingTasksCount
+		}
 		d, err := cp.DescribeClusters(ctx, &DescribeClustersInput{})
 		require.NoError(t, err)
 		require.Len(t, d.Clusters, 1)
@@ -34,12 +41,16 @@ func TestClusterCountsFromCacheEqualStore(t *testing.T) {
 		got := d.Clusters[0]
 		require.Equal(t, [3]int64{scanned.RegisteredContainerInstancesCount, scanned.RunningTasksCount, scanned.PendingTasksCount},
 			[3]int64{got.RegisteredContainerInstancesCount, got.RunningTasksCount, got.PendingTasksCount}, step)
+		require.Equal(t, scanned.PendingTasksCount, pending, step+": pendingTasksCount of the instances")
 	}
 	check("empty")
 	run, err := cp.RunTask(ctx, &RunTaskInput{TaskDefinition: "web", Count: ptr(int64(6))})
 	require.NoError(t, err)
 	require.Len(t, run.Tasks, 6)
 	check("six pending")
+	d, err := cp.DescribeClusters(ctx, &DescribeClustersInput{})
+	require.NoError(t, err)
+	require.EqualValues(t, 6, d.Clusters[0].PendingTasksCount)
 	for _, tk := range run.Tasks[:4] {
 		_, err := cp.SubmitTaskStateChange(ctx, &SubmitTaskStateChangeInput{Task: tk.TaskArn, Status: TaskStatusRunning})
 		require.NoError(t, err)

@@ -39,10 +39,9 @@ type instanceRecord struct {
 	TaskPorts    []int          `json:"taskPorts,omitempty"`
 	TaskPortsUDP []int          `json:"taskPortsUdp,omitempty"`
 	Groups       map[string]int `json:"groups,omitempty"`
-	// RunningTasks counts tasks desired RUNNING; PendingTasks those whose
-	// lastStatus is PENDING.
+	// RunningTasks counts tasks desired RUNNING. (Tasks PENDING are
+	// counted by the cache: a task's start need not rewrite its instance.)
 	RunningTasks int64 `json:"runningTasks"`
-	PendingTasks int64 `json:"pendingTasks"`
 }
 
 func instancePrefix(cluster string) string  { return "instances/" + cluster + "/" }
@@ -146,7 +145,7 @@ func (cp *ControlPlane) instanceView(r *instanceRecord) ContainerInstance {
 		StatusReason:         r.StatusReason,
 		AgentConnected:       r.Status != StatusInactive && cp.agents.connected(arn),
 		RunningTasksCount:    r.RunningTasks,
-		PendingTasksCount:    r.PendingTasks,
+		PendingTasksCount:    cp.cache.pendingOn(r.Cluster, r.ID),
 		Attributes:           slices.Clone(r.Attributes),
 		RegisteredAt:         r.RegisteredAt,
 		Tags:                 r.Tags,

@@ -17,6 +17,8 @@ func (cp *ControlPlane) DescribeContainerInstances(ctx context.Context, in *Desc
 		return nil, invalidParam("containerInstances can have at most 100 items.")
 	}
 	out := &DescribeContainerInstancesOutput{ContainerInstances: []ContainerInstance{}, Failures: []Failure{}}
+	// The pending counts come from the cache: let it catch up first.
+	_ = cp.cache.await(ctx)
 	err := cp.store.View(ctx, func(tx store.Tx) error {
 		cl, err := cp.activeCluster(tx, in.Cluster)
 		if err != nil {

@@ -61,7 +61,6 @@ func encodeInstance(r *instanceRecord) []byte {
 		e.int(int64(r.Groups[k]))
 	}
 	e.int(r.RunningTasks)
-	e.int(r.PendingTasks)
 	return e.b
 }
 
@@ -118,7 +117,6 @@ func decodeInstance(b []byte, r *instanceRecord) error {
 		}
 	}
 	r.RunningTasks = d.int()
-	r.PendingTasks = d.int()
 	if d.err == nil && len(d.s) > 0 {
 		d.err = fmt.Errorf("%d bytes left over", len(d.s))
 	}

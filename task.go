@@ -27,9 +27,8 @@ type taskRecord struct {
 	PortsUDP []int `json:"portsUdp,omitempty"`
 
 	// Accounting flags, so that settleTask is idempotent.
-	GroupReleased  bool `json:"groupReleased,omitempty"`
-	Released       bool `json:"released,omitempty"`
-	CountedPending bool `json:"countedPending,omitempty"`
+	GroupReleased bool `json:"groupReleased,omitempty"`
+	Released      bool `json:"released,omitempty"`
 
 	Task Task `json:"task"`
 }
@@ -49,22 +48,12 @@ func (cp *ControlPlane) settleTask(inst *instanceRecord, t *taskRecord) {
 		t.Released = true
 		inst.releaseResources(t)
 	}
-	pending := t.Task.LastStatus == TaskStatusPending || t.Task.LastStatus == TaskStatusProvisioning
-	if pending != t.CountedPending {
-		t.CountedPending = pending
-		if pending {
-			inst.PendingTasks++
-		} else {
-			inst.PendingTasks--
-		}
-	}
 }
 
 // settled reports whether settleTask has nothing to do for t.
 func settled(t *taskRecord) bool {
-	pending := t.Task.LastStatus == TaskStatusPending || t.Task.LastStatus == TaskStatusProvisioning
 	return t.GroupReleased == (t.Task.DesiredStatus == TaskStatusStopped) &&
-		t.Released == (t.Task.LastStatus == TaskStatusStopped) && t.CountedPending == pending
+		t.Released == (t.Task.LastStatus == TaskStatusStopped)
 }
 
 // forceStop marks a task STOPPED without its agent.

@@ -36,7 +36,7 @@ func encodeTask(t *taskRecord) ([]byte, error) {
 	e.int(t.Memory)
 	e.ints(t.Ports)
 	e.ints(t.PortsUDP)
-	e.bools(t.GroupReleased, t.Released, t.CountedPending)
+	e.bools(t.GroupReleased, t.Released)
 
 	k := &t.Task
 	e.str(k.TaskArn)
@@ -139,7 +139,7 @@ func decodeTask(b []byte, t *taskRecord) error {
 	t.Memory = d.int()
 	t.Ports = d.ints()
 	t.PortsUDP = d.ints()
-	d.bools(&t.GroupReleased, &t.Released, &t.CountedPending)
+	d.bools(&t.GroupReleased, &t.Released)
 
 	k := &t.Task
 	k.TaskArn = d.str()
