@@ -35,6 +35,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -85,6 +86,7 @@ type config struct {
 	strategy  []ecs.PlacementStrategy
 	logLevel  string
 	maxErrors int
+	cpuProf   string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -107,6 +109,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&strategy, "strategy", "spread(attribute:ecs.availability-zone),binpack(memory)", `placement strategy: comma-separated type(field) terms, or "none"`)
 	fs.StringVar(&c.logLevel, "log-level", "error", "log level of the in-process server")
 	fs.IntVar(&c.maxErrors, "max-errors", 0, "exit non-zero if more calls than this fail")
+	fs.StringVar(&c.cpuProf, "cpuprofile", "", "write a CPU profile of the load phase (client and, without -endpoint, server) to this file")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -220,8 +223,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprintf(stdout, "setup: %d instances and a task definition registered through the API in %s\n", cfg.instances, time.Since(t0).Round(time.Millisecond))
 
+	if cfg.cpuProf != "" {
+		f, err := os.Create(cfg.cpuProf)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	st := &stats{}
 	sending, elapsed := load(ctx, cfg, client, st, stderr)
+	if cfg.cpuProf != "" {
+		pprof.StopCPUProfile()
+	}
 	if errs := summary(stdout, cfg, st, sending, elapsed); errs > cfg.maxErrors {
 		return fmt.Errorf("%d calls failed (more than -max-errors %d)", errs, cfg.maxErrors)
 	}
