@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -194,11 +195,11 @@ func (cp *ControlPlane) pollAnswerAttempt(ctx context.Context, cluster string, q
 				}
 				continue
 			}
-			key := taskDefinitionKey(t.Family, t.Revision)
+			key := record.TaskDefinitionKey(t.Family, t.Revision)
 			td := cp.cache.taskDefinition(key)
 			if td == nil {
-				var rec taskDefinitionRecord
-				if _, err := getRecord(tx, key, &rec); err != nil {
+				var rec record.TaskDefinition
+				if _, err := record.Get(tx, key, &rec); err != nil {
 					return err
 				}
 				td = &rec.TaskDefinition

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"unique"
 
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -51,8 +52,8 @@ type taskEntry struct {
 // instEntry is a container instance with its tasks.
 type instEntry struct {
 	id      string
-	rec     *instanceRecord // nil until the instance record is seen
-	version int64           // store version of rec
+	rec     *record.Instance // nil until the instance record is seen
+	version int64            // store version of rec
 	tasks   map[string]*taskEntry
 
 	// maxVersion is the newest version of a change to the instance's
@@ -123,8 +124,8 @@ func (c *cache) applyTask(ev store.Event) {
 	}
 	f := written
 	if f == nil {
-		f = new(taskRecord)
-		if err := decodeTask(ev.Record.Value, f); err != nil {
+		f = new(record.Task)
+		if err := record.DecodeTask(ev.Record.Value, f); err != nil {
 			c.cp.log.Warn("cache: decode task", "key", ev.Record.Key, "err", err)
 			return
 		}
@@ -243,7 +244,7 @@ func (c *cache) applyInstance(ev store.Event) {
 		cl.rebuildSched = true
 		return
 	}
-	var rec instanceRecord
+	var rec record.Instance
 	if err := json.Unmarshal(ev.Record.Value, &rec); err != nil {
 		c.cp.log.Warn("cache: decode instance", "key", ev.Record.Key, "err", err)
 		return

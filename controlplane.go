@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -205,66 +204,4 @@ func (cp *ControlPlane) seed() int64 {
 
 func (cp *ControlPlane) now() Time { return NewTime(cp.clock.Now()) }
 
-// getRecord reads and decodes the record at key; found is false if absent.
-func getRecord(tx store.Tx, key string, v any) (found bool, err error) {
-	r, err := tx.Get(key)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return true, decodeRecord(r, v)
-}
-
-// decodeRecord decodes a record's value: a task with the task codec,
-// anything else as JSON.
-func decodeRecord(r store.Record, v any) error {
-	var err error
-	if t, ok := v.(*taskRecord); ok {
-		err = decodeTask(r.Value, t)
-	} else {
-		err = json.Unmarshal(r.Value, v)
-	}
-	if err != nil {
-		return fmt.Errorf("ecs: decode %s: %w", r.Key, err)
-	}
-	return nil
-}
-
-// putRecord encodes v and writes it at key.
-func putRecord(tx store.Tx, key string, v any) error {
-	b, err := encodeRecord(v)
-	if err != nil {
-		return fmt.Errorf("ecs: encode %s: %w", key, err)
-	}
-	return tx.Put(key, b)
-}
-
-// encodeRecord encodes a record's value: a task with the task codec,
-// anything else as JSON.
-func encodeRecord(v any) ([]byte, error) {
-	if t, ok := v.(*taskRecord); ok {
-		return encodeTask(t)
-	}
-	return json.Marshal(v)
-}
-
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
-
-// listRecords decodes every record under prefix.
-func listRecords[T any](tx store.Tx, prefix string) ([]T, error) {
-	recs, err := tx.List(prefix)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]T, 0, len(recs))
-	for _, r := range recs {
-		var v T
-		if err := decodeRecord(r, &v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}

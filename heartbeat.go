@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ecskit/ecs/clock"
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -154,7 +155,7 @@ func (cp *ControlPlane) heartbeat(ctx context.Context, cluster, id string) {
 		return
 	}
 	err := cp.store.Update(ctx, func(tx store.Tx) error {
-		return putRecord(tx, heartbeatKey(cluster, id), &heartbeatRecord{ARN: arn, At: cp.now()})
+		return record.Put(tx, heartbeatKey(cluster, id), &heartbeatRecord{ARN: arn, At: cp.now()})
 	})
 	if err != nil && ctx.Err() == nil {
 		cp.log.Warn("persist agent heartbeat", "instance", arn, "err", err)
@@ -163,7 +164,7 @@ func (cp *ControlPlane) heartbeat(ctx context.Context, cluster, id string) {
 
 // loadHeartbeats reads every persisted heartbeat into the tracker.
 func (cp *ControlPlane) loadHeartbeats(tx store.Tx) error {
-	recs, err := listRecords[heartbeatRecord](tx, heartbeatPrefix)
+	recs, err := record.List[heartbeatRecord](tx, heartbeatPrefix)
 	for _, r := range recs {
 		cp.agents.observe(r.ARN, r.At.Time)
 	}

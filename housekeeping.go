@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ecskit/ecs/clock"
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -34,20 +35,20 @@ func (cp *ControlPlane) housekeep(ctx context.Context) {
 func (cp *ControlPlane) housekeepOnce(ctx context.Context) error {
 	now := cp.clock.Now()
 	return cp.store.Update(ctx, func(tx store.Tx) error {
-		tasks, err := listRecords[taskRecord](tx, "tasks/")
+		tasks, err := record.List[record.Task](tx, "tasks/")
 		if err != nil {
 			return err
 		}
 		inUse := map[string]bool{}
 		for _, t := range tasks {
 			if t.Task.LastStatus == TaskStatusStopped && !t.Task.StoppedAt.IsZero() && now.Sub(t.Task.StoppedAt.Time) > StoppedTaskRetention {
-				if err := tx.Delete(taskKey(t.Cluster, t.ID)); err != nil {
+				if err := tx.Delete(record.TaskKey(t.Cluster, t.ID)); err != nil {
 					return err
 				}
 				continue
 			}
 			if t.Task.LastStatus != TaskStatusStopped {
-				inUse[taskDefinitionKey(t.Family, t.Revision)] = true
+				inUse[record.TaskDefinitionKey(t.Family, t.Revision)] = true
 			}
 		}
 		tds, err := tx.List("taskdefs/")
@@ -55,8 +56,8 @@ func (cp *ControlPlane) housekeepOnce(ctx context.Context) error {
 			return err
 		}
 		for _, r := range tds {
-			var rec taskDefinitionRecord
-			if _, err := getRecord(tx, r.Key, &rec); err != nil {
+			var rec record.TaskDefinition
+			if _, err := record.Get(tx, r.Key, &rec); err != nil {
 				return err
 			}
 			if rec.TaskDefinition.Status == TaskDefinitionStatusDeleteInProgress && !inUse[r.Key] && !cp.serviceUses(tx, &rec.TaskDefinition) {
@@ -72,7 +73,7 @@ func (cp *ControlPlane) housekeepOnce(ctx context.Context) error {
 // serviceUses reports whether a service that is not INACTIVE still runs
 // td in one of its deployments.
 func (cp *ControlPlane) serviceUses(tx store.Tx, td *TaskDefinition) bool {
-	svcs, err := listRecords[serviceRecord](tx, "services/")
+	svcs, err := record.List[serviceRecord](tx, "services/")
 	if err != nil {
 		return true
 	}

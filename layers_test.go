@@ -15,7 +15,7 @@ var layers = [][]string{
 	{"cmd/…", "examples/…", "e2e", "recovery"},
 	{"ecsapi", "internal/fakefleet"},
 	{"", "agent/…", "ecsclient"},
-	{"taskdef", "internal/reconcile", "election/etcd", "internal/dockertest", "internal/testimage/…"},
+	{"taskdef", "internal/record", "internal/reconcile", "election/etcd", "internal/dockertest", "internal/testimage/…"},
 	{"placement/…", "store/…", "runtime/…", "election", "logs", "secrets"},
 	{"types", "clock/…", "internal/testutil", "internal/aliasgen", "internal/awsjson"},
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -23,7 +24,7 @@ func (cp *ControlPlane) CreateService(ctx context.Context, in *CreateServiceInpu
 			return err
 		}
 		var old serviceRecord
-		found, err := getRecord(tx, serviceKey(cl.Name, in.ServiceName), &old)
+		found, err := record.Get(tx, serviceKey(cl.Name, in.ServiceName), &old)
 		if err != nil {
 			return err
 		}
@@ -46,7 +47,7 @@ func (cp *ControlPlane) CreateService(ctx context.Context, in *CreateServiceInpu
 		rec.Service.ClusterArn = cp.clusterARN(cl.Name)
 		rec.Service.ServiceArn = cp.serviceARN(cl.Name, in.ServiceName)
 		cp.startDeployment(rec, td)
-		if err := putRecord(tx, serviceKey(cl.Name, in.ServiceName), rec); err != nil {
+		if err := record.Put(tx, serviceKey(cl.Name, in.ServiceName), rec); err != nil {
 			return err
 		}
 		if err := tx.Delete(serviceEventsKey(cl.Name, in.ServiceName)); err != nil {
@@ -93,7 +94,7 @@ func (cp *ControlPlane) UpdateService(ctx context.Context, in *UpdateServiceInpu
 		if err := cp.syncHistory(tx, rec); err != nil {
 			return err
 		}
-		if err := putRecord(tx, serviceKey(cl.Name, rec.Service.ServiceName), rec); err != nil {
+		if err := record.Put(tx, serviceKey(cl.Name, rec.Service.ServiceName), rec); err != nil {
 			return err
 		}
 		out, err = cp.serviceView(tx, rec, true)
@@ -231,7 +232,7 @@ func (cp *ControlPlane) DeleteService(ctx context.Context, in *DeleteServiceInpu
 			rec.Deployments[i].Deployment.DesiredCount = 0
 		}
 		rec.Steady = false
-		if err := putRecord(tx, serviceKey(cl.Name, rec.Service.ServiceName), rec); err != nil {
+		if err := record.Put(tx, serviceKey(cl.Name, rec.Service.ServiceName), rec); err != nil {
 			return err
 		}
 		out, err = cp.serviceView(tx, rec, true)
@@ -297,7 +298,7 @@ func (cp *ControlPlane) ListServices(ctx context.Context, in *ListServicesInput)
 		if err != nil {
 			return err
 		}
-		recs, err := listRecords[serviceRecord](tx, servicePrefix(cl.Name))
+		recs, err := record.List[serviceRecord](tx, servicePrefix(cl.Name))
 		for _, r := range recs {
 			switch {
 			case r.Service.Status != StatusActive,

@@ -1,6 +1,7 @@
 package ecs
 
 import (
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/placement"
 )
 
@@ -42,8 +43,8 @@ func (p *pass) daemonMatcher(td *TaskDefinition) (func(placement.Instance) bool,
 // placeDaemon places the PRIMARY task on one instance, if it fits.
 func (p *pass) placeDaemon(prim *deploymentRecord, td *TaskDefinition, instID string) error {
 	rec := p.rec
-	var inst instanceRecord // re-read: stops in this pass may have changed it
-	found, err := getRecord(p.tx, instanceKey(rec.Cluster, instID), &inst)
+	var inst record.Instance // re-read: stops in this pass may have changed it
+	found, err := record.Get(p.tx, record.InstanceKey(rec.Cluster, instID), &inst)
 	if err != nil || !found {
 		return err
 	}
@@ -65,15 +66,15 @@ func (p *pass) placeDaemon(prim *deploymentRecord, td *TaskDefinition, instID st
 	}
 	t := p.cp.newTask(rec.Cluster, &inst, td, nil, group, prim.Deployment.Id, p.serviceTags(td))
 	t.ServiceName = p.name
-	inst.reserve(t)
-	p.cp.settleTask(&inst, t)
+	inst.Reserve(t)
+	record.Settle(&inst, t)
 	if err := p.cp.putTask(p.tx, t); err != nil {
 		return err
 	}
-	if err := putRecord(p.tx, instanceKey(rec.Cluster, inst.ID), &inst); err != nil {
+	if err := record.Put(p.tx, record.InstanceKey(rec.Cluster, inst.ID), &inst); err != nil {
 		return err
 	}
-	p.track(prim, []*taskRecord{t})
+	p.track(prim, []*record.Task{t})
 	clearSticky(rec, stickyPlacement)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ecskit/ecs/internal/reconcile"
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/placement"
 	"github.com/ecskit/ecs/store"
 )
@@ -49,7 +50,7 @@ func (cp *ControlPlane) flushEvents(tx store.Tx, rec *serviceRecord) error {
 	}
 	key := serviceEventsKey(rec.Cluster, rec.Service.ServiceName)
 	var log serviceEventLog
-	if _, err := getRecord(tx, key, &log); err != nil {
+	if _, err := record.Get(tx, key, &log); err != nil {
 		return err
 	}
 	fresh := slices.Clone(rec.newEvents)
@@ -59,13 +60,13 @@ func (cp *ControlPlane) flushEvents(tx store.Tx, rec *serviceRecord) error {
 		log.Events = log.Events[:maxServiceEvents]
 	}
 	rec.newEvents = nil
-	return putRecord(tx, key, &log)
+	return record.Put(tx, key, &log)
 }
 
 // serviceEvents reads a service's event log.
 func (cp *ControlPlane) serviceEvents(tx store.Tx, rec *serviceRecord) ([]ServiceEvent, error) {
 	var log serviceEventLog
-	if _, err := getRecord(tx, serviceEventsKey(rec.Cluster, rec.Service.ServiceName), &log); err != nil {
+	if _, err := record.Get(tx, serviceEventsKey(rec.Cluster, rec.Service.ServiceName), &log); err != nil {
 		return nil, err
 	}
 	events := slices.Clone(rec.newEvents)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ecskit/ecs/internal/reconcile"
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -71,7 +72,7 @@ func (cp *ControlPlane) newRevision(rec *serviceRecord, d *deploymentRecord, td 
 func (cp *ControlPlane) syncHistory(tx store.Tx, rec *serviceRecord) error {
 	key := serviceHistoryKey(rec.Cluster, rec.Service.ServiceName)
 	var h serviceHistory
-	if _, err := getRecord(tx, key, &h); err != nil {
+	if _, err := record.Get(tx, key, &h); err != nil {
 		return err
 	}
 	before, err := json.Marshal(&h)

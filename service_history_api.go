@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -155,7 +156,7 @@ func checkARNCount(field string, n int) error {
 // history reads a service's deployment history.
 func (cp *ControlPlane) history(tx store.Tx, rec *serviceRecord) (*serviceHistory, error) {
 	var h serviceHistory
-	_, err := getRecord(tx, serviceHistoryKey(rec.Cluster, rec.Service.ServiceName), &h)
+	_, err := record.Get(tx, serviceHistoryKey(rec.Cluster, rec.Service.ServiceName), &h)
 	return &h, err
 }
 
@@ -168,7 +169,7 @@ func (cp *ControlPlane) historyOf(tx store.Tx, kind, arn string) (*serviceRecord
 		return nil, nil, nil
 	}
 	var rec serviceRecord
-	found, err := getRecord(tx, serviceKey(p[0], p[1]), &rec)
+	found, err := record.Get(tx, serviceKey(p[0], p[1]), &rec)
 	if err != nil || !found {
 		return nil, nil, err
 	}

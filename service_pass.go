@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ecskit/ecs/internal/reconcile"
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/placement"
 	"github.com/ecskit/ecs/store"
 )
@@ -22,8 +23,8 @@ type pass struct {
 	now  time.Time
 	name string
 
-	insts map[string]*instanceRecord
-	tasks map[string]*taskRecord // tracked tasks as stored, by ID
+	insts map[string]*record.Instance
+	tasks map[string]*record.Task // tracked tasks as stored, by ID
 	tds   map[string]*TaskDefinition
 
 	started, stopped []string // task IDs, for the events
@@ -34,7 +35,7 @@ type pass struct {
 // what the service holds.
 func (cp *ControlPlane) reconcileService(tx store.Tx, cluster, name string) (passResult, error) {
 	var rec serviceRecord
-	found, err := getRecord(tx, serviceKey(cluster, name), &rec)
+	found, err := record.Get(tx, serviceKey(cluster, name), &rec)
 	if err != nil || !found || rec.Service.Status == StatusInactive {
 		return passResult{gone: true}, err
 	}
@@ -49,7 +50,7 @@ func (cp *ControlPlane) reconcileService(tx store.Tx, cluster, name string) (pas
 		return passResult{}, err
 	}
 	p := &pass{cp: cp, tx: tx, rec: &rec, now: cp.now().Time, name: name,
-		insts: map[string]*instanceRecord{}, tasks: map[string]*taskRecord{}, tds: map[string]*TaskDefinition{}}
+		insts: map[string]*record.Instance{}, tasks: map[string]*record.Task{}, tds: map[string]*TaskDefinition{}}
 	next, err := p.run()
 	if err != nil {
 		return passResult{}, err
@@ -133,7 +134,7 @@ func (p *pass) load() error {
 		p.tasks[id] = t
 	}
 	if p.rec.isDaemon() {
-		insts, err := listRecords[instanceRecord](p.tx, instancePrefix(p.rec.Cluster))
+		insts, err := record.List[record.Instance](p.tx, record.InstancePrefix(p.rec.Cluster))
 		if err != nil {
 			return err
 		}
@@ -146,8 +147,8 @@ func (p *pass) load() error {
 		if _, done := p.insts[t.InstanceID]; done {
 			continue
 		}
-		var in instanceRecord
-		found, err := getRecord(p.tx, instanceKey(p.rec.Cluster, t.InstanceID), &in)
+		var in record.Instance
+		found, err := record.Get(p.tx, record.InstanceKey(p.rec.Cluster, t.InstanceID), &in)
 		if err != nil {
 			return err
 		}
@@ -162,7 +163,7 @@ func (p *pass) load() error {
 
 // taskDefinition returns a revision, active or not.
 func (p *pass) taskDefinition(family string, rev int64) (*TaskDefinition, error) {
-	k := taskDefinitionKey(family, rev)
+	k := record.TaskDefinitionKey(family, rev)
 	if td := p.tds[k]; td != nil {
 		return td, nil
 	}
@@ -172,8 +173,8 @@ func (p *pass) taskDefinition(family string, rev int64) (*TaskDefinition, error)
 		p.tds[k] = td
 		return td, nil
 	}
-	var rec taskDefinitionRecord
-	found, err := getRecord(p.tx, k, &rec)
+	var rec record.TaskDefinition
+	found, err := record.Get(p.tx, k, &rec)
 	if err != nil {
 		return nil, err
 	}
@@ -337,7 +338,7 @@ func (p *pass) placeReplicas(dep *deploymentRecord, td *TaskDefinition, n int) e
 }
 
 // track records newly placed tasks of a deployment.
-func (p *pass) track(dep *deploymentRecord, placed []*taskRecord) {
+func (p *pass) track(dep *deploymentRecord, placed []*record.Task) {
 	if p.rec.Tasks == nil {
 		p.rec.Tasks = map[string]*trackedTask{}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ecskit/ecs/internal/reconcile"
+	"github.com/ecskit/ecs/internal/record"
 
 	"github.com/ecskit/ecs/store"
 )
@@ -154,7 +155,7 @@ func (cp *ControlPlane) lookupService(tx store.Tx, cluster, ref string) (*servic
 		return nil, &Error{Code: ServiceNotFoundException, Field: "service", Message: "Service not found."}
 	}
 	var rec serviceRecord
-	found, err := getRecord(tx, serviceKey(cluster, name), &rec)
+	found, err := record.Get(tx, serviceKey(cluster, name), &rec)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +255,7 @@ func (cp *ControlPlane) deploymentCounts(tx store.Tx, rec *serviceRecord) (map[s
 
 // countServices counts a cluster's ACTIVE services.
 func (cp *ControlPlane) countServices(tx store.Tx, cluster string) (int64, error) {
-	recs, err := listRecords[serviceRecord](tx, servicePrefix(cluster))
+	recs, err := record.List[serviceRecord](tx, servicePrefix(cluster))
 	if err != nil {
 		return 0, err
 	}

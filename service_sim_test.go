@@ -10,6 +10,7 @@ import (
 
 	"github.com/ecskit/ecs/clock"
 	"github.com/ecskit/ecs/internal/reconcile"
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 	"github.com/stretchr/testify/require"
 )
@@ -127,7 +128,7 @@ func (s *sim) agentStep() {
 	}
 	var work []assigned
 	require.NoError(s.t, s.cp.store.View(s.ctx, func(tx store.Tx) error {
-		insts, err := listRecords[instanceRecord](tx, instancePrefix(DefaultCluster))
+		insts, err := record.List[record.Instance](tx, record.InstancePrefix(DefaultCluster))
 		if err != nil {
 			return err
 		}
@@ -149,10 +150,10 @@ func (s *sim) agentStep() {
 			if t.Task.LastStatus == TaskStatusStopped || !active[t.InstanceID] {
 				continue
 			}
-			k := taskDefinitionKey(t.Family, t.Revision)
+			k := record.TaskDefinitionKey(t.Family, t.Revision)
 			if tds[k] == nil {
-				var rec taskDefinitionRecord
-				if _, err := getRecord(tx, k, &rec); err != nil {
+				var rec record.TaskDefinition
+				if _, err := record.Get(tx, k, &rec); err != nil {
 					return err
 				}
 				tds[k] = &rec.TaskDefinition
@@ -256,15 +257,15 @@ func (s *sim) runUntil(limit, step time.Duration, what string, cond func(*simSta
 
 // liveTasks decodes the cluster's tasks; without all, only those not
 // STOPPED (the others are skipped undecoded: a simulated hour leaves many).
-func liveTasks(tx store.Tx, all bool) ([]taskRecord, error) {
-	recs, err := tx.List(taskPrefix(DefaultCluster))
+func liveTasks(tx store.Tx, all bool) ([]record.Task, error) {
+	recs, err := tx.List(record.TaskPrefix(DefaultCluster))
 	if err != nil {
 		return nil, err
 	}
-	var out []taskRecord
+	var out []record.Task
 	for _, r := range recs {
-		var t taskRecord
-		if err := decodeTask(r.Value, &t); err != nil {
+		var t record.Task
+		if err := record.DecodeTask(r.Value, &t); err != nil {
 			return nil, err
 		}
 		if all || t.Task.LastStatus != TaskStatusStopped {
@@ -280,8 +281,8 @@ type simState struct {
 	// tasks holds every task, or in the checks of a sim without checkAll
 	// only those not STOPPED.
 	services map[string]*Service
-	tasks    []taskRecord
-	insts    []instanceRecord
+	tasks    []record.Task
+	insts    []record.Instance
 }
 
 func (s *sim) state() *simState { return s.snapshot(true) }
@@ -293,10 +294,10 @@ func (s *sim) snapshot(all bool) *simState {
 		if st.tasks, err = liveTasks(tx, all); err != nil {
 			return err
 		}
-		if st.insts, err = listRecords[instanceRecord](tx, instancePrefix(DefaultCluster)); err != nil {
+		if st.insts, err = record.List[record.Instance](tx, record.InstancePrefix(DefaultCluster)); err != nil {
 			return err
 		}
-		recs, err := listRecords[serviceRecord](tx, servicePrefix(DefaultCluster))
+		recs, err := record.List[serviceRecord](tx, servicePrefix(DefaultCluster))
 		for i := range recs {
 			v, err := s.cp.serviceView(tx, &recs[i], true)
 			if err != nil {
@@ -310,8 +311,8 @@ func (s *sim) snapshot(all bool) *simState {
 }
 
 // live returns a service's tasks that are not STOPPED.
-func (st *simState) live(service string) []taskRecord {
-	var out []taskRecord
+func (st *simState) live(service string) []record.Task {
+	var out []record.Task
 	for _, t := range st.tasks {
 		if t.ServiceName == service && t.Task.LastStatus != TaskStatusStopped {
 			out = append(out, t)

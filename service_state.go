@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ecskit/ecs/internal/reconcile"
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/placement"
 )
 
@@ -126,7 +127,7 @@ func deploymentState(r *deploymentRecord) reconcile.Deployment {
 // disconnected. The scheduler cannot reach such a task: it neither counts
 // it nor stops it, so a replacement starts elsewhere; when the agent comes
 // back the task counts again and the surplus is scaled in.
-func (p *pass) lost(t *taskRecord) bool {
+func (p *pass) lost(t *record.Task) bool {
 	in := p.insts[t.InstanceID]
 	if in == nil || in.Status == StatusInactive || t.Task.DesiredStatus != TaskStatusRunning {
 		return false
