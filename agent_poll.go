@@ -26,8 +26,8 @@ func (cp *ControlPlane) PollTasks(ctx context.Context, in *PollTasksInput) (*Pol
 		return nil, err
 	}
 	arn := cp.instanceARN(cluster, instID)
-	cp.agents.begin(arn)
-	defer cp.agents.end(arn)
+	cp.agents.Begin(arn)
+	defer cp.agents.End(arn)
 	cp.heartbeat(ctx, cluster, instID)
 
 	wait := time.Duration(in.WaitSeconds) * time.Second

@@ -75,7 +75,7 @@ func (cp *ControlPlane) SubmitTaskStateChanges(ctx context.Context, in *SubmitTa
 		return nil, err
 	}
 	for _, arn := range arns {
-		cp.agents.touch(arn)
+		cp.agents.Touch(arn)
 	}
 	return out, nil
 }
@@ -105,7 +105,7 @@ func (cp *ControlPlane) updateTask(ctx context.Context, cluster, ref string, fn 
 		return err
 	})
 	if instARN != "" {
-		cp.agents.touch(instARN)
+		cp.agents.Touch(instARN)
 	}
 	return err
 }

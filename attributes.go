@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ecskit/ecs/internal/paginate"
 	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
@@ -162,7 +163,7 @@ func (cp *ControlPlane) ListAttributes(ctx context.Context, in *ListAttributesIn
 	}
 	key := func(a Attribute) string { return a.TargetId + "\x00" + a.Name }
 	sort.Slice(all, func(i, j int) bool { return key(all[i]) < key(all[j]) })
-	pg, next, err := page(all, key, in.MaxResults, in.NextToken, 100)
+	pg, next, err := paginate.Page(all, key, in.MaxResults, in.NextToken, 100)
 	if err != nil {
 		return nil, err
 	}

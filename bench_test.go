@@ -65,7 +65,7 @@ func newBenchCluster(b *testing.B, instances, tasks int) *benchCluster {
 			r.SetAttr("ecs.availability-zone", fmt.Sprintf("us-east-1%c", 'a'+i%3))
 			recs[i] = r
 			bc.insts = append(bc.insts, r.ID)
-			cp.agents.touch(cp.instanceARN(DefaultCluster, r.ID))
+			cp.agents.Touch(cp.instanceARN(DefaultCluster, r.ID))
 		}
 		for i := range tasks {
 			inst := recs[i%instances]

@@ -10,6 +10,7 @@ import (
 	"unique"
 
 	"github.com/ecskit/ecs/internal/record"
+	"github.com/ecskit/ecs/internal/sortedset"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -20,7 +21,7 @@ type clusterCache struct {
 	insts map[string]*instEntry
 	// lists holds the task IDs of every ListTasks filter, by desired
 	// status; see listKey.
-	lists map[listKey]*sortedSet
+	lists map[listKey]*sortedset.Set
 
 	// running and pending count tasks by lastStatus (DescribeClusters).
 	running, pending int64
@@ -34,7 +35,7 @@ type clusterCache struct {
 }
 
 func newClusterCache(name string) *clusterCache {
-	return &clusterCache{name: name, tasks: map[string]*taskEntry{}, insts: map[string]*instEntry{}, lists: map[listKey]*sortedSet{}}
+	return &clusterCache{name: name, tasks: map[string]*taskEntry{}, insts: map[string]*instEntry{}, lists: map[listKey]*sortedset.Set{}}
 }
 
 // taskEntry is what the cache keeps of a task: what its indexes and
@@ -188,10 +189,10 @@ func (cl *clusterCache) index(t *taskEntry) {
 	for _, k := range t.listKeys() {
 		s := cl.lists[k]
 		if s == nil {
-			s = &sortedSet{}
+			s = &sortedset.Set{}
 			cl.lists[k] = s
 		}
-		s.insert(t.id)
+		s.Insert(t.id)
 	}
 	cl.count(t, 1)
 }
@@ -200,8 +201,8 @@ func (cl *clusterCache) index(t *taskEntry) {
 func (cl *clusterCache) unindex(t *taskEntry) {
 	for _, k := range t.listKeys() {
 		if s := cl.lists[k]; s != nil {
-			s.remove(t.id)
-			if s.len() == 0 {
+			s.Remove(t.id)
+			if s.Len() == 0 {
 				delete(cl.lists, k)
 			}
 		}
@@ -308,7 +309,7 @@ func (c *cache) listTasks(cluster string, q taskQuery, after string, size int) (
 	if set == nil {
 		return nil, false
 	}
-	set.ascend(after, func(id string) bool {
+	set.Ascend(after, func(id string) bool {
 		if t := cl.tasks[id]; t != nil && q.match(t) {
 			if len(ids) == size {
 				more = true

@@ -115,7 +115,7 @@ func (c *cache) syncSched(cl *clusterCache) *clusterSched {
 		}
 		c.setSlot(sc, in.rec, in.version)
 	}
-	if !cp.clock.Now().Before(sc.nextSweep) || sc.gen != cp.agents.generation() {
+	if !cp.clock.Now().Before(sc.nextSweep) || sc.gen != cp.agents.Generation() {
 		c.sweep(sc)
 	}
 	return sc
@@ -147,12 +147,12 @@ func (c *cache) setSlot(sc *clusterSched, rec *record.Instance, version int64) {
 // sweep checks every instance's agent connection again and notes when
 // the next one may time out.
 func (c *cache) sweep(sc *clusterSched) {
-	sc.gen = c.cp.agents.generation()
+	sc.gen = c.cp.agents.Generation()
 	now := c.cp.clock.Now()
 	next := now.Add(c.cp.agentTimeout)
 	for i := range sc.base {
 		pi := &sc.base[i]
-		connected, expires := c.cp.agents.state(pi.ARN)
+		connected, expires := c.cp.agents.State(pi.ARN)
 		if connected && !expires.IsZero() && expires.Before(next) {
 			next = expires
 		}

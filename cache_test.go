@@ -51,7 +51,7 @@ func viewOf(t *testing.T, c *cache) cacheView {
 		}
 		for k, s := range cl.lists {
 			var ids []string
-			s.ascend("", func(id string) bool { ids = append(ids, id); return true })
+			s.Ascend("", func(id string) bool { ids = append(ids, id); return true })
 			v.Lists[name+"|"+k.desired+"|"+k.kind+"|"+k.value] = ids
 		}
 		if cl.running != 0 || cl.pending != 0 {

@@ -5,7 +5,9 @@ import (
 	"regexp"
 	"slices"
 
+	"github.com/ecskit/ecs/internal/paginate"
 	"github.com/ecskit/ecs/internal/record"
+	"github.com/ecskit/ecs/internal/services"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -106,7 +108,7 @@ func (cp *ControlPlane) describeCluster(tx store.Tx, rec *record.Cluster, includ
 				c.PendingTasksCount++
 			}
 		}
-		n, err := cp.countServices(tx, rec.Name)
+		n, err := services.CountActive(tx, rec.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -189,7 +191,7 @@ func (cp *ControlPlane) ListClusters(ctx context.Context, in *ListClustersInput)
 	if err != nil {
 		return nil, err
 	}
-	pg, next, err := page(names, func(s string) string { return s }, in.MaxResults, in.NextToken, 100)
+	pg, next, err := paginate.Page(names, func(s string) string { return s }, in.MaxResults, in.NextToken, 100)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/ecskit/ecs/clock"
+	"github.com/ecskit/ecs/internal/agents"
+	"github.com/ecskit/ecs/internal/services"
 	"github.com/ecskit/ecs/store"
 	"github.com/ecskit/ecs/store/memory"
 )
@@ -36,9 +38,10 @@ type ControlPlane struct {
 	rand   *mrand.Rand
 
 	agentTimeout time.Duration
-	agents       *agentTracker
+	agents       *agents.Tracker
 	elector      Elector
 	cache        *cache
+	services     *services.Scheduler
 
 	ownStore bool
 	cancel   context.CancelFunc
@@ -148,8 +151,9 @@ func Open(opts ...Option) (*ControlPlane, error) {
 	if len(cp.account) != 12 {
 		return nil, fmt.Errorf("ecs: account must be 12 digits, got %q", cp.account)
 	}
-	cp.agents = newAgentTracker(cp.clock, cp.agentTimeout)
+	cp.agents = agents.New(cp.clock, cp.agentTimeout)
 	cp.cache = newCache(cp)
+	cp.services = newScheduler(cp)
 	ctx, cancel := context.WithCancel(context.Background())
 	cp.cancel = cancel
 	if _, err := cp.cache.reload(ctx); err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ecskit/ecs/clock"
 	"github.com/ecskit/ecs/internal/record"
+	"github.com/ecskit/ecs/internal/services"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -73,7 +74,7 @@ func (cp *ControlPlane) housekeepOnce(ctx context.Context) error {
 // serviceUses reports whether a service that is not INACTIVE still runs
 // td in one of its deployments.
 func (cp *ControlPlane) serviceUses(tx store.Tx, td *TaskDefinition) bool {
-	svcs, err := record.List[serviceRecord](tx, "services/")
+	svcs, err := record.List[services.Record](tx, "services/")
 	if err != nil {
 		return true
 	}

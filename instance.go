@@ -45,7 +45,7 @@ func (cp *ControlPlane) instanceView(r *record.Instance) ContainerInstance {
 		VersionInfo:          r.VersionInfo,
 		Status:               r.Status,
 		StatusReason:         r.StatusReason,
-		AgentConnected:       r.Status != StatusInactive && cp.agents.connected(arn),
+		AgentConnected:       r.Status != StatusInactive && cp.agents.Connected(arn),
 		RunningTasksCount:    r.RunningTasks,
 		PendingTasksCount:    r.PendingTasks,
 		Attributes:           slices.Clone(r.Attributes),
@@ -82,7 +82,7 @@ func (cp *ControlPlane) placementInstance(r *record.Instance) placement.Instance
 		ID:                r.ID,
 		EC2InstanceID:     r.Ec2InstanceId,
 		Status:            r.Status,
-		AgentConnected:    cp.agents.connected(arn),
+		AgentConnected:    cp.agents.Connected(arn),
 		AgentVersion:      r.VersionInfo.AgentVersion,
 		RegisteredAt:      r.RegisteredAt.Time,
 		Attributes:        attrs,
@@ -183,7 +183,7 @@ func (cp *ControlPlane) RegisterContainerInstance(ctx context.Context, in *Regis
 	if err != nil {
 		return nil, err
 	}
-	cp.agents.touch(out.ContainerInstanceArn)
+	cp.agents.Touch(out.ContainerInstanceArn)
 	out.AgentConnected = true
 	return &RegisterContainerInstanceOutput{ContainerInstance: &out}, nil
 }

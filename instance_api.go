@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/ecskit/ecs/internal/paginate"
 	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
@@ -79,7 +80,7 @@ func (cp *ControlPlane) ListContainerInstances(ctx context.Context, in *ListCont
 	if err != nil {
 		return nil, err
 	}
-	pg, next, err := page(recs, func(r record.Instance) string { return r.ID }, in.MaxResults, in.NextToken, 100)
+	pg, next, err := paginate.Page(recs, func(r record.Instance) string { return r.ID }, in.MaxResults, in.NextToken, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +133,7 @@ func (cp *ControlPlane) DeregisterContainerInstance(ctx context.Context, in *Der
 	if err != nil {
 		return nil, err
 	}
-	cp.agents.forget(out.ContainerInstanceArn)
+	cp.agents.Forget(out.ContainerInstanceArn)
 	out.AgentConnected = false
 	return &DeregisterContainerInstanceOutput{ContainerInstance: &out}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/ecskit/ecs/clock"
 	"github.com/ecskit/ecs/internal/reconcile"
 	"github.com/ecskit/ecs/internal/record"
+	"github.com/ecskit/ecs/internal/services"
 	"github.com/ecskit/ecs/store"
 	"github.com/stretchr/testify/require"
 )
@@ -137,7 +138,7 @@ func (s *sim) agentStep() {
 			if in.Status != StatusInactive {
 				active[in.ID] = true
 				for _, cp := range s.planes {
-					cp.agents.touch(cp.instanceARN(DefaultCluster, in.ID))
+					cp.agents.Touch(cp.instanceARN(DefaultCluster, in.ID))
 				}
 			}
 		}
@@ -297,9 +298,9 @@ func (s *sim) snapshot(all bool) *simState {
 		if st.insts, err = record.List[record.Instance](tx, record.InstancePrefix(DefaultCluster)); err != nil {
 			return err
 		}
-		recs, err := record.List[serviceRecord](tx, servicePrefix(DefaultCluster))
+		recs, err := record.List[services.Record](tx, services.Prefix(DefaultCluster))
 		for i := range recs {
-			v, err := s.cp.serviceView(tx, &recs[i], true)
+			v, err := s.cp.services.View(tx, &recs[i], true)
 			if err != nil {
 				return err
 			}
@@ -385,7 +386,7 @@ func (s *sim) check() {
 			require.Equal(s.t, dep[d.Id][0], d.RunningCount, "%s %s runningCount", name, d.Id)
 			require.Equal(s.t, dep[d.Id][1], d.PendingCount, "%s %s pendingCount", name, d.Id)
 		}
-		require.LessOrEqual(s.t, len(svc.Events), maxServiceEvents)
+		require.LessOrEqual(s.t, len(svc.Events), services.MaxEvents)
 		for i := 1; i < len(svc.Events); i++ {
 			require.False(s.t, svc.Events[i].CreatedAt.After(svc.Events[i-1].CreatedAt.Time), "events newest first")
 		}

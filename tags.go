@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ecskit/ecs/internal/record"
+	"github.com/ecskit/ecs/internal/services"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -127,8 +128,8 @@ func (cp *ControlPlane) withTags(tx store.Tx, arn string, fn func(*[]Tag) error,
 		var r record.TaskDefinition
 		return edit(record.TaskDefinitionKey(family, rev), &r, &r.Tags)
 	case kind == "service" && len(parts) == 2:
-		var r serviceRecord
-		return edit(serviceKey(parts[0], parts[1]), &r, &r.Service.Tags)
+		var r services.Record
+		return edit(services.Key(parts[0], parts[1]), &r, &r.Service.Tags)
 	}
 	return notFound
 }

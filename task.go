@@ -99,14 +99,6 @@ func (cp *ControlPlane) newTask(cluster string, inst *record.Instance, td *TaskD
 	return t
 }
 
-// uuid formats 32 hex digits as a 36-character UUID.
-func uuid(h string) string {
-	if len(h) < 32 {
-		return h
-	}
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
-
 // lookupTask resolves a task ID or ARN within cluster.
 func (cp *ControlPlane) lookupTask(tx store.Tx, cluster, ref string) (*record.Task, error) {
 	c, id, err := cp.leafID("task", ref)

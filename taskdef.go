@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ecskit/ecs/internal/paginate"
 	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
@@ -202,7 +203,7 @@ func (cp *ControlPlane) ListTaskDefinitions(ctx context.Context, in *ListTaskDef
 			keys[i] = invertKey(keys[i])
 		}
 	}
-	pg, next, err := page(keys, key, in.MaxResults, in.NextToken, 100)
+	pg, next, err := paginate.Page(keys, key, in.MaxResults, in.NextToken, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -265,7 +266,7 @@ func (cp *ControlPlane) ListTaskDefinitionFamilies(ctx context.Context, in *List
 	if err != nil {
 		return nil, err
 	}
-	pg, next, err := page(fams, func(s string) string { return s }, in.MaxResults, in.NextToken, 100)
+	pg, next, err := paginate.Page(fams, func(s string) string { return s }, in.MaxResults, in.NextToken, 100)
 	if err != nil {
 		return nil, err
 	}

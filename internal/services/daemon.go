@@ -1,13 +1,14 @@
-package ecs
+package services
 
 import (
 	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/placement"
+	"github.com/ecskit/ecs/types"
 )
 
 // daemonMatcher compiles the memberOf constraints of the service and its
 // task definition.
-func (p *pass) daemonMatcher(td *TaskDefinition) (func(placement.Instance) bool, error) {
+func (p *pass) daemonMatcher(td *types.TaskDefinition) (func(placement.Instance) bool, error) {
 	var exprs []*placement.Expression
 	add := func(typ, expr string) error {
 		if typ != string(placement.MemberOf) || expr == "" {
@@ -15,7 +16,7 @@ func (p *pass) daemonMatcher(td *TaskDefinition) (func(placement.Instance) bool,
 		}
 		e, err := placement.ParseExpression(expr)
 		if err != nil {
-			return &Error{Code: InvalidParameterException, Field: "placementConstraints", Message: err.Error(), Err: err}
+			return &types.Error{Code: types.InvalidParameterException, Field: "placementConstraints", Message: err.Error(), Err: err}
 		}
 		exprs = append(exprs, e)
 		return nil
@@ -41,7 +42,7 @@ func (p *pass) daemonMatcher(td *TaskDefinition) (func(placement.Instance) bool,
 }
 
 // placeDaemon places the PRIMARY task on one instance, if it fits.
-func (p *pass) placeDaemon(prim *deploymentRecord, td *TaskDefinition, instID string) error {
+func (p *pass) placeDaemon(prim *Deployment, td *types.TaskDefinition, instID string) error {
 	rec := p.rec
 	var inst record.Instance // re-read: stops in this pass may have changed it
 	found, err := record.Get(p.tx, record.InstanceKey(rec.Cluster, instID), &inst)
@@ -49,26 +50,26 @@ func (p *pass) placeDaemon(prim *deploymentRecord, td *TaskDefinition, instID st
 		return err
 	}
 	group := "service:" + p.name
-	req, err := placementRequest(td, nil, group, 1, rec.Service.PlacementConstraints, nil, nil)
+	req, err := p.sc.cp.PlacementRequest(td, group, 1, rec.Service.PlacementConstraints, nil, nil)
 	if err != nil {
 		return err
 	}
-	req.Seed = p.cp.seed()
-	res, err := placement.Place(placement.Snapshot{Instances: []placement.Instance{p.cp.placementInstance(&inst)}}, req)
+	req.Seed = p.sc.cp.Seed()
+	res, err := placement.Place(placement.Snapshot{Instances: []placement.Instance{p.sc.cp.PlacementInstance(&inst)}}, req)
 	if err != nil {
-		return &Error{Code: InvalidParameterException, Message: err.Error(), Err: err}
+		return &types.Error{Code: types.InvalidParameterException, Message: err.Error(), Err: err}
 	}
 	if len(res.Decisions) == 0 {
 		if len(res.Failures) > 0 {
-			p.cp.addSticky(rec, stickyPlacement, msgUnplaced(p.name, &res.Failures[0]))
+			p.sc.addSticky(rec, stickyPlacement, msgUnplaced(p.name, &res.Failures[0]))
 		}
 		return nil
 	}
-	t := p.cp.newTask(rec.Cluster, &inst, td, nil, group, prim.Deployment.Id, p.serviceTags(td))
+	t := p.sc.cp.NewTask(rec.Cluster, &inst, td, group, prim.Deployment.Id, p.serviceTags(td))
 	t.ServiceName = p.name
 	inst.Reserve(t)
 	record.Settle(&inst, t)
-	if err := p.cp.putTask(p.tx, t); err != nil {
+	if err := p.sc.cp.PutTask(p.tx, t); err != nil {
 		return err
 	}
 	if err := record.Put(p.tx, record.InstanceKey(rec.Cluster, inst.ID), &inst); err != nil {
