@@ -122,6 +122,5 @@ func (h schedulerHost) TaskDefinitionTags(tx store.Tx, td *TaskDefinition) []Tag
 func (h schedulerHost) ActiveCluster(tx store.Tx, ref string) (*record.Cluster, error) {
 	return h.cp.activeCluster(tx, ref)
 }
-func (h schedulerHost) ClusterName(ref string) (string, error) { return h.cp.clusterName(ref) }
-func (h schedulerHost) Seed() int64                            { return h.cp.seed() }
-func (h schedulerHost) NewID() string                          { return h.cp.newID() }
+func (h schedulerHost) Seed() int64   { return h.cp.seed() }
+func (h schedulerHost) NewID() string { return h.cp.newID() }

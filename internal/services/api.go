@@ -294,12 +294,14 @@ func (sc *Scheduler) ListServices(ctx context.Context, in *types.ListServicesInp
 	default:
 		return nil, &types.Error{Code: types.InvalidParameterException, Field: "schedulingStrategy", Message: "Invalid schedulingStrategy " + in.SchedulingStrategy + "."}
 	}
+	var cluster string
 	var names []string
 	err := sc.store.View(ctx, func(tx store.Tx) error {
 		cl, err := sc.cp.ActiveCluster(tx, in.Cluster)
 		if err != nil {
 			return err
 		}
+		cluster = cl.Name
 		recs, err := record.List[Record](tx, Prefix(cl.Name))
 		for _, r := range recs {
 			switch {
@@ -320,7 +322,6 @@ func (sc *Scheduler) ListServices(ctx context.Context, in *types.ListServicesInp
 		return nil, err
 	}
 	out := &types.ListServicesOutput{ServiceArns: []string{}, NextToken: next}
-	cluster, _ := sc.cp.ClusterName(in.Cluster)
 	for _, n := range pg {
 		out.ServiceArns = append(out.ServiceArns, sc.arn.Service(cluster, n))
 	}

@@ -3,6 +3,7 @@ package services
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ecskit/ecs/clock"
@@ -31,9 +32,11 @@ func (sc *Scheduler) runServiceScheduler(ctx context.Context) {
 	if err := sc.store.View(ctx, func(tx store.Tx) error { rev = tx.Revision(); return nil }); err != nil {
 		return
 	}
-	sc.wg.Add(1)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Add(1)
 	go func() {
-		defer sc.wg.Done()
+		defer wg.Done()
 		sc.watchServices(ctx, tr, rev)
 	}()
 	connected := func(cluster, id string) bool { return sc.cp.Connected(cluster, id) }

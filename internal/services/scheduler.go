@@ -17,7 +17,6 @@ package services
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/ecskit/ecs/clock"
@@ -69,8 +68,6 @@ type ControlPlane interface {
 	TaskDefinitionTags(tx store.Tx, td *types.TaskDefinition) []types.Tag
 	// ActiveCluster resolves a cluster name or ARN to an ACTIVE cluster.
 	ActiveCluster(tx store.Tx, ref string) (*record.Cluster, error)
-	// ClusterName resolves a cluster name or ARN; "" is the default.
-	ClusterName(ref string) (string, error)
 	// Seed returns a fresh random number.
 	Seed() int64
 	// NewID returns a fresh hex ID.
@@ -95,7 +92,6 @@ type Scheduler struct {
 	clock clock.Clock
 	log   *slog.Logger
 	arn   arn.Namer
-	wg    sync.WaitGroup
 }
 
 // New returns a Scheduler; Run starts its loop.
@@ -105,10 +101,7 @@ func New(cfg Config) *Scheduler {
 
 // Run runs the scheduler until ctx ends, and returns once everything it
 // started has stopped.
-func (sc *Scheduler) Run(ctx context.Context) {
-	sc.runServiceScheduler(ctx)
-	sc.wg.Wait()
-}
+func (sc *Scheduler) Run(ctx context.Context) { sc.runServiceScheduler(ctx) }
 
 // ReconcileAll runs one pass over every service now and returns the
 // earliest future moment a pass has something to do.
