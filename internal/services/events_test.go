@@ -3,6 +3,7 @@ package services
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ func TestServiceEventsAreBounded(t *testing.T) {
 	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	st := memory.New()
 	t.Cleanup(func() { _ = st.Close() })
-	sc := New(Config{ControlPlane: &idsOnly{}, Store: st, Clock: clk})
+	sc := New(Config{ControlPlane: &idsOnly{}, Store: st, Clock: clk, Log: slog.New(slog.DiscardHandler)})
 	rec := &Record{Cluster: "default", Service: types.Service{ServiceName: "web"}}
 	events := func() []string {
 		var out []string

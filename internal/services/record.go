@@ -6,9 +6,8 @@ import (
 	"github.com/ecskit/ecs/internal/arn"
 	"github.com/ecskit/ecs/internal/reconcile"
 	"github.com/ecskit/ecs/internal/record"
-	"github.com/ecskit/ecs/types"
-
 	"github.com/ecskit/ecs/store"
+	"github.com/ecskit/ecs/types"
 )
 
 // Record is a service as stored: the API view (without the counts,

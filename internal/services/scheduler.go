@@ -74,12 +74,16 @@ type ControlPlane interface {
 	NewID() string
 }
 
-// Config is what New needs.
+// Config is what New needs; every field is required.
 type Config struct {
+	// ControlPlane is the control plane the scheduler serves.
 	ControlPlane ControlPlane
-	Store        store.Store
-	Clock        clock.Clock
-	Log          *slog.Logger
+	// Store is the control plane's store, where the service records,
+	// event logs and histories live beside its own records.
+	Store store.Store
+	// Clock and Log are the control plane's.
+	Clock clock.Clock
+	Log   *slog.Logger
 	// ARN names the control plane's resources.
 	ARN arn.Namer
 }
