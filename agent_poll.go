@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -25,8 +26,8 @@ func (cp *ControlPlane) PollTasks(ctx context.Context, in *PollTasksInput) (*Pol
 		return nil, err
 	}
 	arn := cp.instanceARN(cluster, instID)
-	cp.agents.begin(arn)
-	defer cp.agents.end(arn)
+	cp.agents.Begin(arn)
+	defer cp.agents.End(arn)
 	cp.heartbeat(ctx, cluster, instID)
 
 	wait := time.Duration(in.WaitSeconds) * time.Second
@@ -194,11 +195,11 @@ func (cp *ControlPlane) pollAnswerAttempt(ctx context.Context, cluster string, q
 				}
 				continue
 			}
-			key := taskDefinitionKey(t.Family, t.Revision)
+			key := record.TaskDefinitionKey(t.Family, t.Revision)
 			td := cp.cache.taskDefinition(key)
 			if td == nil {
-				var rec taskDefinitionRecord
-				if _, err := getRecord(tx, key, &rec); err != nil {
+				var rec record.TaskDefinition
+				if _, err := record.Get(tx, key, &rec); err != nil {
 					return err
 				}
 				td = &rec.TaskDefinition

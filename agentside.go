@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -12,7 +13,7 @@ import (
 // containers. Statuses only move forward; a STOPPED task releases its
 // resources.
 func (cp *ControlPlane) SubmitTaskStateChange(ctx context.Context, in *SubmitTaskStateChangeInput) (*SubmitTaskStateChangeOutput, error) {
-	err := cp.updateTask(ctx, in.Cluster, in.Task, func(t *taskRecord, td *TaskDefinition) { cp.applyTaskChange(t, in) })
+	err := cp.updateTask(ctx, in.Cluster, in.Task, func(t *record.Task, td *TaskDefinition) { cp.applyTaskChange(t, in) })
 	if err != nil {
 		return nil, err
 	}
@@ -20,7 +21,7 @@ func (cp *ControlPlane) SubmitTaskStateChange(ctx context.Context, in *SubmitTas
 }
 
 // applyTaskChange folds a task state change into the task.
-func (cp *ControlPlane) applyTaskChange(t *taskRecord, in *SubmitTaskStateChangeInput) {
+func (cp *ControlPlane) applyTaskChange(t *record.Task, in *SubmitTaskStateChangeInput) {
 	for _, c := range in.Containers {
 		applyContainerChange(t, c)
 	}
@@ -55,7 +56,7 @@ func (cp *ControlPlane) SubmitTaskStateChanges(ctx context.Context, in *SubmitTa
 			if cluster == "" {
 				cluster = in.Cluster
 			}
-			arn, err := cp.updateTaskTx(tx, cluster, ch.Task, func(t *taskRecord, td *TaskDefinition) { cp.applyTaskChange(t, ch) })
+			arn, err := cp.updateTaskTx(tx, cluster, ch.Task, func(t *record.Task, td *TaskDefinition) { cp.applyTaskChange(t, ch) })
 			var e *Error
 			if errors.As(err, &e) {
 				out.Failures = append(out.Failures, Failure{Arn: ch.Task, Reason: string(e.Code), Detail: e.Message})
@@ -74,7 +75,7 @@ func (cp *ControlPlane) SubmitTaskStateChanges(ctx context.Context, in *SubmitTa
 		return nil, err
 	}
 	for _, arn := range arns {
-		cp.agents.touch(arn)
+		cp.agents.Touch(arn)
 	}
 	return out, nil
 }
@@ -82,7 +83,7 @@ func (cp *ControlPlane) SubmitTaskStateChanges(ctx context.Context, in *SubmitTa
 // SubmitContainerStateChange records what an agent observed of one
 // container.
 func (cp *ControlPlane) SubmitContainerStateChange(ctx context.Context, in *SubmitContainerStateChangeInput) (*SubmitContainerStateChangeOutput, error) {
-	err := cp.updateTask(ctx, in.Cluster, in.Task, func(t *taskRecord, td *TaskDefinition) {
+	err := cp.updateTask(ctx, in.Cluster, in.Task, func(t *record.Task, td *TaskDefinition) {
 		applyContainerChange(t, ContainerStateChange{
 			ContainerName: in.ContainerName, RuntimeId: in.RuntimeId, Status: in.Status,
 			ExitCode: in.ExitCode, Reason: in.Reason, NetworkBindings: in.NetworkBindings, HealthStatus: in.HealthStatus,
@@ -96,7 +97,7 @@ func (cp *ControlPlane) SubmitContainerStateChange(ctx context.Context, in *Subm
 
 // updateTask applies fn to a task in one transaction, then derives the
 // task's health and settles its instance's accounting.
-func (cp *ControlPlane) updateTask(ctx context.Context, cluster, ref string, fn func(*taskRecord, *TaskDefinition)) error {
+func (cp *ControlPlane) updateTask(ctx context.Context, cluster, ref string, fn func(*record.Task, *TaskDefinition)) error {
 	var instARN string
 	err := cp.store.Update(ctx, func(tx store.Tx) error {
 		var err error
@@ -104,14 +105,14 @@ func (cp *ControlPlane) updateTask(ctx context.Context, cluster, ref string, fn 
 		return err
 	})
 	if instARN != "" {
-		cp.agents.touch(instARN)
+		cp.agents.Touch(instARN)
 	}
 	return err
 }
 
 // updateTaskTx is updateTask inside tx; it returns the ARN of the task's
 // instance if the task changed.
-func (cp *ControlPlane) updateTaskTx(tx store.Tx, cluster, ref string, fn func(*taskRecord, *TaskDefinition)) (string, error) {
+func (cp *ControlPlane) updateTaskTx(tx store.Tx, cluster, ref string, fn func(*record.Task, *TaskDefinition)) (string, error) {
 	cl, err := cp.clusterName(cluster)
 	if err != nil {
 		return "", err
@@ -120,16 +121,16 @@ func (cp *ControlPlane) updateTaskTx(tx store.Tx, cluster, ref string, fn func(*
 	if err != nil {
 		return "", err
 	}
-	key := taskDefinitionKey(t.Family, t.Revision)
+	key := record.TaskDefinitionKey(t.Family, t.Revision)
 	td := cp.cache.taskDefinition(key)
 	if td == nil {
-		var tdr taskDefinitionRecord
-		if _, err := getRecord(tx, key, &tdr); err != nil {
+		var tdr record.TaskDefinition
+		if _, err := record.Get(tx, key, &tdr); err != nil {
 			return "", err
 		}
 		td = &tdr.TaskDefinition
 	}
-	before := t.clone()
+	before := t.Clone()
 	fn(t, td)
 	t.Task.HealthStatus = taskHealth(t, td)
 	if reflect.DeepEqual(before.Task, t.Task) {
@@ -145,7 +146,7 @@ var statusRank = map[string]int{
 }
 
 // advanceTask moves a task's lastStatus forward to status.
-func (cp *ControlPlane) advanceTask(t *taskRecord, status, stopCode, reason string) {
+func (cp *ControlPlane) advanceTask(t *record.Task, status, stopCode, reason string) {
 	if status == "" || statusRank[status] <= statusRank[t.Task.LastStatus] {
 		return
 	}
@@ -186,7 +187,7 @@ func (cp *ControlPlane) advanceTask(t *taskRecord, status, stopCode, reason stri
 
 // applyContainerChange updates one container of a task; its status only
 // moves forward.
-func applyContainerChange(t *taskRecord, c ContainerStateChange) {
+func applyContainerChange(t *record.Task, c ContainerStateChange) {
 	for i := range t.Task.Containers {
 		ct := &t.Task.Containers[i]
 		if ct.Name != c.ContainerName {
@@ -218,7 +219,7 @@ func applyContainerChange(t *taskRecord, c ContainerStateChange) {
 
 // taskHealth is computed over essential containers: any UNHEALTHY makes
 // the task UNHEALTHY, else any UNKNOWN makes it UNKNOWN, else HEALTHY.
-func taskHealth(t *taskRecord, td *TaskDefinition) string {
+func taskHealth(t *record.Task, td *TaskDefinition) string {
 	essential := map[string]bool{}
 	for i := range td.ContainerDefinitions {
 		essential[td.ContainerDefinitions[i].Name] = td.ContainerDefinitions[i].IsEssential()

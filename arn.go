@@ -2,56 +2,29 @@ package ecs
 
 import (
 	"strconv"
-	"strings"
+
+	"github.com/ecskit/ecs/internal/arn"
 )
 
-// arnPrefix is "arn:aws:ecs:<region>:<account>:".
-func (cp *ControlPlane) arnPrefix() string {
-	return "arn:aws:ecs:" + cp.region + ":" + cp.account + ":"
-}
+// arns names the control plane's resources (see package arn).
+func (cp *ControlPlane) arns() arn.Namer { return arn.New(cp.region, cp.account) }
 
-func (cp *ControlPlane) clusterARN(name string) string {
-	return cp.arnPrefix() + "cluster/" + name
-}
-
+func (cp *ControlPlane) arnPrefix() string             { return cp.arns().Prefix() }
+func (cp *ControlPlane) clusterARN(name string) string { return cp.arns().Cluster(name) }
 func (cp *ControlPlane) instanceARN(cluster, id string) string {
-	return cp.arnPrefix() + "container-instance/" + cluster + "/" + id
+	return cp.arns().Instance(cluster, id)
 }
-
-func (cp *ControlPlane) taskARN(cluster, id string) string {
-	return cp.arnPrefix() + "task/" + cluster + "/" + id
-}
-
+func (cp *ControlPlane) taskARN(cluster, id string) string { return cp.arns().Task(cluster, id) }
 func (cp *ControlPlane) containerARN(cluster, taskID, id string) string {
-	return cp.arnPrefix() + "container/" + cluster + "/" + taskID + "/" + id
+	return cp.arns().Container(cluster, taskID, id)
 }
-
 func (cp *ControlPlane) taskDefinitionARN(family string, revision int64) string {
-	return cp.arnPrefix() + "task-definition/" + family + ":" + itoa(revision)
+	return cp.arns().TaskDefinition(family, revision)
 }
 
-func (cp *ControlPlane) serviceARN(cluster, name string) string {
-	return cp.arnPrefix() + "service/" + cluster + "/" + name
-}
-
-// resourceName reduces a short name or an ARN of the given resource type
-// ("cluster", "task", "container-instance", "service") to its parts after
-// the type: for "task/c/id" that is ["c", "id"]. A short name yields
-// itself as the only part. ok is false for an ARN of another type or
-// region.
+// resourceName is arn.Resource.
 func (cp *ControlPlane) resourceName(kind, s string) (parts []string, ok bool) {
-	if !strings.HasPrefix(s, "arn:") {
-		return []string{s}, true
-	}
-	f := strings.SplitN(s, ":", 6)
-	if len(f) != 6 || f[2] != "ecs" {
-		return nil, false
-	}
-	res := f[5]
-	if !strings.HasPrefix(res, kind+"/") {
-		return nil, false
-	}
-	return strings.Split(strings.TrimPrefix(res, kind+"/"), "/"), true
+	return arn.Resource(kind, s)
 }
 
 // clusterName resolves a cluster name or ARN; "" means default.
@@ -82,3 +55,6 @@ func (cp *ControlPlane) leafID(kind, s string) (cluster, id string, err error) {
 func itoa(n int64) string {
 	return strconv.FormatInt(n, 10)
 }
+
+// uuid is arn.UUID.
+func uuid(h string) string { return arn.UUID(h) }

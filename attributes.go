@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ecskit/ecs/internal/paginate"
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -52,8 +54,8 @@ func (cp *ControlPlane) PutAttributes(ctx context.Context, in *PutAttributesInpu
 			return nil, err
 		}
 	}
-	err := cp.changeAttributes(ctx, in.Cluster, in.Attributes, func(r *instanceRecord, a Attribute) error {
-		r.setAttr(a.Name, a.Value)
+	err := cp.changeAttributes(ctx, in.Cluster, in.Attributes, func(r *record.Instance, a Attribute) error {
+		r.SetAttr(a.Name, a.Value)
 		if customAttributes(r.Attributes) > 10 {
 			return errorf(AttributeLimitExceededException, "You have exceeded the limit of 10 custom attributes per resource.")
 		}
@@ -70,7 +72,7 @@ func (cp *ControlPlane) DeleteAttributes(ctx context.Context, in *DeleteAttribut
 	if err := checkAttributeBatch(in.Attributes); err != nil {
 		return nil, err
 	}
-	err := cp.changeAttributes(ctx, in.Cluster, in.Attributes, func(r *instanceRecord, a Attribute) error {
+	err := cp.changeAttributes(ctx, in.Cluster, in.Attributes, func(r *record.Instance, a Attribute) error {
 		for i, x := range r.Attributes {
 			if x.Name == a.Name {
 				r.Attributes = append(r.Attributes[:i], r.Attributes[i+1:]...)
@@ -105,7 +107,7 @@ func checkAttributeBatch(attrs []Attribute) error {
 
 // changeAttributes applies fn to each attribute's target in one
 // transaction.
-func (cp *ControlPlane) changeAttributes(ctx context.Context, cluster string, attrs []Attribute, fn func(*instanceRecord, Attribute) error) error {
+func (cp *ControlPlane) changeAttributes(ctx context.Context, cluster string, attrs []Attribute, fn func(*record.Instance, Attribute) error) error {
 	return cp.store.Update(ctx, func(tx store.Tx) error {
 		cl, err := cp.activeCluster(tx, cluster)
 		if err != nil {
@@ -120,7 +122,7 @@ func (cp *ControlPlane) changeAttributes(ctx context.Context, cluster string, at
 				return err
 			}
 			rec.Version++
-			if err := putRecord(tx, instanceKey(cl.Name, rec.ID), rec); err != nil {
+			if err := record.Put(tx, record.InstanceKey(cl.Name, rec.ID), rec); err != nil {
 				return err
 			}
 		}
@@ -142,7 +144,7 @@ func (cp *ControlPlane) ListAttributes(ctx context.Context, in *ListAttributesIn
 		if err != nil {
 			return err
 		}
-		recs, err := listRecords[instanceRecord](tx, instancePrefix(cl.Name))
+		recs, err := record.List[record.Instance](tx, record.InstancePrefix(cl.Name))
 		for _, r := range recs {
 			if r.Status == StatusInactive {
 				continue
@@ -161,7 +163,7 @@ func (cp *ControlPlane) ListAttributes(ctx context.Context, in *ListAttributesIn
 	}
 	key := func(a Attribute) string { return a.TargetId + "\x00" + a.Name }
 	sort.Slice(all, func(i, j int) bool { return key(all[i]) < key(all[j]) })
-	pg, next, err := page(all, key, in.MaxResults, in.NextToken, 100)
+	pg, next, err := paginate.Page(all, key, in.MaxResults, in.NextToken, 100)
 	if err != nil {
 		return nil, err
 	}

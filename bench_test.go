@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 	"github.com/ecskit/ecs/store/memory"
 )
@@ -56,32 +57,32 @@ func newBenchCluster(b *testing.B, instances, tasks int) *benchCluster {
 	bc := &benchCluster{cp: cp, td: out.TaskDefinition, health: map[string]string{}}
 	now := cp.now()
 	err = s.Update(ctx, func(tx store.Tx) error {
-		recs := make([]*instanceRecord, instances)
+		recs := make([]*record.Instance, instances)
 		for i := range recs {
-			r := &instanceRecord{Cluster: DefaultCluster, ID: cp.newID(), Status: StatusActive, Version: 1,
+			r := &record.Instance{Cluster: DefaultCluster, ID: cp.newID(), Status: StatusActive, Version: 1,
 				RegisteredAt: now, CPU: 64 * 1024, Memory: 256 * 1024, Ports: DefaultReservedPorts}
 			r.Ec2InstanceId = "i-" + r.ID[:17]
-			r.setAttr("ecs.availability-zone", fmt.Sprintf("us-east-1%c", 'a'+i%3))
+			r.SetAttr("ecs.availability-zone", fmt.Sprintf("us-east-1%c", 'a'+i%3))
 			recs[i] = r
 			bc.insts = append(bc.insts, r.ID)
-			cp.agents.touch(cp.instanceARN(DefaultCluster, r.ID))
+			cp.agents.Touch(cp.instanceARN(DefaultCluster, r.ID))
 		}
 		for i := range tasks {
 			inst := recs[i%instances]
 			t := cp.newTask(DefaultCluster, inst, bc.td, nil, "family:bench", "", nil)
-			inst.reserve(t)
+			inst.Reserve(t)
 			if i%2 == 0 { // half of them RUNNING
 				t.Task.LastStatus = TaskStatusRunning
 				t.Task.Containers[0].LastStatus = TaskStatusRunning
 			}
-			cp.settleTask(inst, t)
-			if err := putRecord(tx, taskKey(DefaultCluster, t.ID), t); err != nil {
+			record.Settle(inst, t)
+			if err := record.Put(tx, record.TaskKey(DefaultCluster, t.ID), t); err != nil {
 				return err
 			}
 			bc.tasks = append(bc.tasks, t.ID)
 		}
 		for _, r := range recs {
-			if err := putRecord(tx, instanceKey(DefaultCluster, r.ID), r); err != nil {
+			if err := record.Put(tx, record.InstanceKey(DefaultCluster, r.ID), r); err != nil {
 				return err
 			}
 		}

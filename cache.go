@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ecskit/ecs/clock"
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -208,7 +209,7 @@ func (c *cache) apply(ev store.Event) {
 			delete(c.taskDefs, key)
 			return
 		}
-		var rec taskDefinitionRecord
+		var rec record.TaskDefinition
 		if err := json.Unmarshal(ev.Record.Value, &rec); err != nil {
 			c.cp.log.Warn("cache: decode task definition", "key", key, "err", err)
 			return

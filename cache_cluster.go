@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"unique"
 
+	"github.com/ecskit/ecs/internal/record"
+	"github.com/ecskit/ecs/internal/sortedset"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -18,7 +20,7 @@ type clusterCache struct {
 	insts map[string]*instEntry
 	// lists holds the task IDs of every ListTasks filter, by desired
 	// status; see listKey.
-	lists map[listKey]*sortedSet
+	lists map[listKey]*sortedset.Set
 
 	// running and pending count tasks by lastStatus (DescribeClusters).
 	running, pending int64
@@ -32,7 +34,7 @@ type clusterCache struct {
 }
 
 func newClusterCache(name string) *clusterCache {
-	return &clusterCache{name: name, tasks: map[string]*taskEntry{}, insts: map[string]*instEntry{}, lists: map[listKey]*sortedSet{}}
+	return &clusterCache{name: name, tasks: map[string]*taskEntry{}, insts: map[string]*instEntry{}, lists: map[listKey]*sortedset.Set{}}
 }
 
 // taskEntry is what the cache keeps of a task: what its indexes and
@@ -50,8 +52,8 @@ type taskEntry struct {
 // instEntry is a container instance with its tasks.
 type instEntry struct {
 	id      string
-	rec     *instanceRecord // nil until the instance record is seen
-	version int64           // store version of rec
+	rec     *record.Instance // nil until the instance record is seen
+	version int64            // store version of rec
 	tasks   map[string]*taskEntry
 
 	// maxVersion is the newest version of a change to the instance's
@@ -120,8 +122,8 @@ func (c *cache) applyTask(ev store.Event) {
 	}
 	f := written
 	if f == nil {
-		f = new(taskRecord)
-		if err := decodeTask(ev.Record.Value, f); err != nil {
+		f = new(record.Task)
+		if err := record.DecodeTask(ev.Record.Value, f); err != nil {
 			c.cp.log.Warn("cache: decode task", "key", ev.Record.Key, "err", err)
 			return
 		}
@@ -197,10 +199,10 @@ func (cl *clusterCache) index(t *taskEntry) {
 	for _, k := range t.listKeys() {
 		s := cl.lists[k]
 		if s == nil {
-			s = &sortedSet{}
+			s = &sortedset.Set{}
 			cl.lists[k] = s
 		}
-		s.insert(t.id)
+		s.Insert(t.id)
 	}
 	cl.count(t, 1)
 }
@@ -209,8 +211,8 @@ func (cl *clusterCache) index(t *taskEntry) {
 func (cl *clusterCache) unindex(t *taskEntry) {
 	for _, k := range t.listKeys() {
 		if s := cl.lists[k]; s != nil {
-			s.remove(t.id)
-			if s.len() == 0 {
+			s.Remove(t.id)
+			if s.Len() == 0 {
 				delete(cl.lists, k)
 			}
 		}
@@ -253,8 +255,8 @@ func (c *cache) applyInstance(ev store.Event) {
 		cl.rebuildSched = true
 		return
 	}
-	var rec instanceRecord
-	if err := decodeInstance(ev.Record.Value, &rec); err != nil {
+	var rec record.Instance
+	if err := record.DecodeInstance(ev.Record.Value, &rec); err != nil {
 		c.cp.log.Warn("cache: decode instance", "key", ev.Record.Key, "err", err)
 		return
 	}
@@ -317,7 +319,7 @@ func (c *cache) listTasks(cluster string, q taskQuery, after string, size int) (
 	if set == nil {
 		return nil, false
 	}
-	set.ascend(after, func(id string) bool {
+	set.Ascend(after, func(id string) bool {
 		if t := cl.tasks[id]; t != nil && q.match(t) {
 			if len(ids) == size {
 				more = true

@@ -2,9 +2,9 @@ package ecs
 
 import (
 	"bytes"
-	"slices"
 	"sync"
 
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -24,12 +24,12 @@ type recentTasks struct {
 }
 
 type pendingTask struct {
-	rec  *taskRecord
+	rec  *record.Task
 	data []byte
 }
 
 type knownTask struct {
-	rec     *taskRecord
+	rec     *record.Task
 	version int64
 }
 
@@ -41,8 +41,8 @@ func newRecentTasks() *recentTasks {
 }
 
 // wrote remembers a task a transaction is writing as data.
-func (r *recentTasks) wrote(key string, t *taskRecord, data []byte) {
-	c := t.clone()
+func (r *recentTasks) wrote(key string, t *record.Task, data []byte) {
+	c := t.Clone()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.pending) >= recentCap {
@@ -54,7 +54,7 @@ func (r *recentTasks) wrote(key string, t *taskRecord, data []byte) {
 // committed notes a task event: a remembered write whose bytes it carries
 // is now known at the event's version, and is returned (not to be
 // changed).
-func (r *recentTasks) committed(ev store.Event) *taskRecord {
+func (r *recentTasks) committed(ev store.Event) *record.Task {
 	key := ev.Record.Key
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -78,39 +78,21 @@ func (r *recentTasks) committed(ev store.Event) *taskRecord {
 }
 
 // get returns a copy of the task at key if it is known at version.
-func (r *recentTasks) get(key string, version int64) *taskRecord {
+func (r *recentTasks) get(key string, version int64) *record.Task {
 	r.mu.Lock()
 	k, ok := r.known[key]
 	r.mu.Unlock()
 	if !ok || k.version != version {
 		return nil
 	}
-	return k.rec.clone()
-}
-
-// clone copies a task record deeply enough that the copy can be changed
-// freely: everything but the overrides, which nothing changes after launch.
-func (t *taskRecord) clone() *taskRecord {
-	c := *t
-	c.Ports, c.PortsUDP = slices.Clone(t.Ports), slices.Clone(t.PortsUDP)
-	c.Task.Attributes, c.Task.Tags = slices.Clone(t.Task.Attributes), slices.Clone(t.Task.Tags)
-	c.Task.Containers = slices.Clone(t.Task.Containers)
-	for i := range c.Task.Containers {
-		ct := &c.Task.Containers[i]
-		ct.NetworkBindings = slices.Clone(ct.NetworkBindings)
-		if ct.ExitCode != nil {
-			v := *ct.ExitCode
-			ct.ExitCode = &v
-		}
-	}
-	return &c
+	return k.rec.Clone()
 }
 
 // putTask encodes and writes a task, remembering it for the reads that
 // follow.
-func (cp *ControlPlane) putTask(tx store.Tx, t *taskRecord) error {
-	key := taskKey(t.Cluster, t.ID)
-	b, err := encodeRecord(t)
+func (cp *ControlPlane) putTask(tx store.Tx, t *record.Task) error {
+	key := record.TaskKey(t.Cluster, t.ID)
+	b, err := record.Encode(t)
 	if err != nil {
 		return err
 	}
@@ -120,8 +102,8 @@ func (cp *ControlPlane) putTask(tx store.Tx, t *taskRecord) error {
 
 // getTask reads a task, from the recent writes when they hold its
 // version; found is false if it is absent.
-func (cp *ControlPlane) getTask(tx store.Tx, cluster, id string) (*taskRecord, bool, error) {
-	key := taskKey(cluster, id)
+func (cp *ControlPlane) getTask(tx store.Tx, cluster, id string) (*record.Task, bool, error) {
+	key := record.TaskKey(cluster, id)
 	r, err := tx.Get(key)
 	if err != nil {
 		if isNotFound(err) {
@@ -132,8 +114,8 @@ func (cp *ControlPlane) getTask(tx store.Tx, cluster, id string) (*taskRecord, b
 	if t := cp.cache.recent.get(key, r.Version); t != nil {
 		return t, true, nil
 	}
-	var t taskRecord
-	if err := decodeRecord(r, &t); err != nil {
+	var t record.Task
+	if err := record.Decode(r, &t); err != nil {
 		return nil, false, err
 	}
 	return &t, true, nil

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/placement"
 )
 
@@ -114,7 +115,7 @@ func (c *cache) syncSched(cl *clusterCache) *clusterSched {
 		}
 		c.setSlot(sc, in.rec, in.version)
 	}
-	if !cp.clock.Now().Before(sc.nextSweep) || sc.gen != cp.agents.generation() {
+	if !cp.clock.Now().Before(sc.nextSweep) || sc.gen != cp.agents.Generation() {
 		c.sweep(sc)
 	}
 	return sc
@@ -122,7 +123,7 @@ func (c *cache) syncSched(cl *clusterCache) *clusterSched {
 
 // setSlot records an instance's state in the scheduler, unless the
 // scheduler already reflects a newer version of it.
-func (c *cache) setSlot(sc *clusterSched, rec *instanceRecord, version int64) {
+func (c *cache) setSlot(sc *clusterSched, rec *record.Instance, version int64) {
 	i, ok := sc.slot[rec.ID]
 	if !ok {
 		if rec.Status == StatusInactive {
@@ -146,12 +147,12 @@ func (c *cache) setSlot(sc *clusterSched, rec *instanceRecord, version int64) {
 // sweep checks every instance's agent connection again and notes when
 // the next one may time out.
 func (c *cache) sweep(sc *clusterSched) {
-	sc.gen = c.cp.agents.generation()
+	sc.gen = c.cp.agents.Generation()
 	now := c.cp.clock.Now()
 	next := now.Add(c.cp.agentTimeout)
 	for i := range sc.base {
 		pi := &sc.base[i]
-		connected, expires := c.cp.agents.state(pi.ARN)
+		connected, expires := c.cp.agents.State(pi.ARN)
 		if connected && !expires.IsZero() && expires.Before(next) {
 			next = expires
 		}
@@ -165,7 +166,7 @@ func (c *cache) sweep(sc *clusterSched) {
 
 // refresh tells the cluster's scheduler about instance records read inside
 // a transaction, which may be newer than the cache's.
-func (c *cache) refresh(cluster string, recs map[string]*instanceRecord, versions map[string]int64) {
+func (c *cache) refresh(cluster string, recs map[string]*record.Instance, versions map[string]int64) {
 	c.mu.RLock()
 	cl := c.clusters[cluster]
 	c.mu.RUnlock()

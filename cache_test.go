@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/placement"
 	"github.com/ecskit/ecs/store"
 	"github.com/google/go-cmp/cmp"
@@ -50,7 +51,7 @@ func viewOf(t *testing.T, c *cache) cacheView {
 		}
 		for k, s := range cl.lists {
 			var ids []string
-			s.ascend("", func(id string) bool { ids = append(ids, id); return true })
+			s.Ascend("", func(id string) bool { ids = append(ids, id); return true })
 			v.Lists[name+"|"+k.desired+"|"+k.kind+"|"+k.value] = ids
 		}
 		if cl.running != 0 || cl.pending != 0 {
@@ -211,12 +212,12 @@ func TestLaggingCacheNeverOverCommits(t *testing.T) {
 	_, id, err := cp.leafID("container-instance", arn)
 	require.NoError(t, err)
 	require.NoError(t, cp.store.Update(ctx, func(tx store.Tx) error {
-		var rec instanceRecord
-		if _, err := getRecord(tx, instanceKey(DefaultCluster, id), &rec); err != nil {
+		var rec record.Instance
+		if _, err := record.Get(tx, record.InstanceKey(DefaultCluster, id), &rec); err != nil {
 			return err
 		}
 		rec.UsedMemory = rec.Memory // another writer took what was left
-		return putRecord(tx, instanceKey(DefaultCluster, id), &rec)
+		return record.Put(tx, record.InstanceKey(DefaultCluster, id), &rec)
 	}))
 	prop, err := cp.cache.place(DefaultCluster, placement.Request{Group: "family:web", Count: 1, Memory: 512})
 	require.NoError(t, err)

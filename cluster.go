@@ -5,19 +5,11 @@ import (
 	"regexp"
 	"slices"
 
+	"github.com/ecskit/ecs/internal/paginate"
+	"github.com/ecskit/ecs/internal/record"
+	"github.com/ecskit/ecs/internal/services"
 	"github.com/ecskit/ecs/store"
 )
-
-// clusterRecord is a cluster as stored.
-type clusterRecord struct {
-	Name      string           `json:"name"`
-	Status    string           `json:"status"`
-	CreatedAt Time             `json:"createdAt"`
-	Tags      []Tag            `json:"tags,omitempty"`
-	Settings  []ClusterSetting `json:"settings,omitempty"`
-}
-
-func clusterKey(name string) string { return "clusters/" + name }
 
 var clusterNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
 
@@ -51,9 +43,9 @@ func (cp *ControlPlane) CreateCluster(ctx context.Context, in *CreateClusterInpu
 }
 
 // ensureCluster returns the ACTIVE cluster name, creating it if need be.
-func (cp *ControlPlane) ensureCluster(tx store.Tx, name string, tags []Tag, settings []ClusterSetting) (*clusterRecord, error) {
-	var rec clusterRecord
-	found, err := getRecord(tx, clusterKey(name), &rec)
+func (cp *ControlPlane) ensureCluster(tx store.Tx, name string, tags []Tag, settings []ClusterSetting) (*record.Cluster, error) {
+	var rec record.Cluster
+	found, err := record.Get(tx, record.ClusterKey(name), &rec)
 	if err != nil {
 		return nil, err
 	}
@@ -63,19 +55,19 @@ func (cp *ControlPlane) ensureCluster(tx store.Tx, name string, tags []Tag, sett
 	if settings == nil {
 		settings = []ClusterSetting{{Name: "containerInsights", Value: "disabled"}}
 	}
-	rec = clusterRecord{Name: name, Status: StatusActive, CreatedAt: cp.now(), Tags: tags, Settings: settings}
-	return &rec, putRecord(tx, clusterKey(name), &rec)
+	rec = record.Cluster{Name: name, Status: StatusActive, CreatedAt: cp.now(), Tags: tags, Settings: settings}
+	return &rec, record.Put(tx, record.ClusterKey(name), &rec)
 }
 
 // activeCluster resolves a cluster reference to an ACTIVE cluster or fails
 // with ClusterNotFoundException.
-func (cp *ControlPlane) activeCluster(tx store.Tx, ref string) (*clusterRecord, error) {
+func (cp *ControlPlane) activeCluster(tx store.Tx, ref string) (*record.Cluster, error) {
 	name, err := cp.clusterName(ref)
 	if err != nil {
 		return nil, err
 	}
-	var rec clusterRecord
-	found, err := getRecord(tx, clusterKey(name), &rec)
+	var rec record.Cluster
+	found, err := record.Get(tx, record.ClusterKey(name), &rec)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +80,7 @@ func (cp *ControlPlane) activeCluster(tx store.Tx, ref string) (*clusterRecord, 
 // describeCluster builds the API view of a cluster with its counts.
 // The counts come from the cache when it has applied every revision up to
 // minRev (0: never), else from the store.
-func (cp *ControlPlane) describeCluster(tx store.Tx, rec *clusterRecord, include []string, minRev int64) (*Cluster, error) {
+func (cp *ControlPlane) describeCluster(tx store.Tx, rec *record.Cluster, include []string, minRev int64) (*Cluster, error) {
 	c := &Cluster{
 		ClusterArn:  cp.clusterARN(rec.Name),
 		ClusterName: rec.Name,
@@ -97,13 +89,13 @@ func (cp *ControlPlane) describeCluster(tx store.Tx, rec *clusterRecord, include
 		Tags:        []Tag{},
 	}
 	if rec.Status == StatusActive && cp.countFromCache(rec.Name, minRev, c) {
-		n, err := cp.countServices(tx, rec.Name)
+		n, err := services.CountActive(tx, rec.Name)
 		if err != nil {
 			return nil, err
 		}
 		c.ActiveServicesCount = n
 	} else if rec.Status == StatusActive {
-		insts, err := listRecords[instanceRecord](tx, instancePrefix(rec.Name))
+		insts, err := record.List[record.Instance](tx, record.InstancePrefix(rec.Name))
 		if err != nil {
 			return nil, err
 		}
@@ -112,7 +104,7 @@ func (cp *ControlPlane) describeCluster(tx store.Tx, rec *clusterRecord, include
 				c.RegisteredContainerInstancesCount++
 			}
 		}
-		tasks, err := listRecords[taskRecord](tx, taskPrefix(rec.Name))
+		tasks, err := record.List[record.Task](tx, record.TaskPrefix(rec.Name))
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +116,7 @@ func (cp *ControlPlane) describeCluster(tx store.Tx, rec *clusterRecord, include
 				c.PendingTasksCount++
 			}
 		}
-		n, err := cp.countServices(tx, rec.Name)
+		n, err := services.CountActive(tx, rec.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -172,8 +164,8 @@ func (cp *ControlPlane) DescribeClusters(ctx context.Context, in *DescribeCluste
 				out.Failures = append(out.Failures, Failure{Arn: ref, Reason: "MISSING"})
 				continue
 			}
-			var rec clusterRecord
-			found, err := getRecord(tx, clusterKey(name), &rec)
+			var rec record.Cluster
+			found, err := record.Get(tx, record.ClusterKey(name), &rec)
 			if err != nil {
 				return err
 			}
@@ -199,7 +191,7 @@ func (cp *ControlPlane) DescribeClusters(ctx context.Context, in *DescribeCluste
 func (cp *ControlPlane) ListClusters(ctx context.Context, in *ListClustersInput) (*ListClustersOutput, error) {
 	var names []string
 	err := cp.store.View(ctx, func(tx store.Tx) error {
-		recs, err := listRecords[clusterRecord](tx, "clusters/")
+		recs, err := record.List[record.Cluster](tx, "clusters/")
 		for _, r := range recs {
 			if r.Status == StatusActive {
 				names = append(names, r.Name)
@@ -210,7 +202,7 @@ func (cp *ControlPlane) ListClusters(ctx context.Context, in *ListClustersInput)
 	if err != nil {
 		return nil, err
 	}
-	pg, next, err := page(names, func(s string) string { return s }, in.MaxResults, in.NextToken, 100)
+	pg, next, err := paginate.Page(names, func(s string) string { return s }, in.MaxResults, in.NextToken, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +234,7 @@ func (cp *ControlPlane) DeleteCluster(ctx context.Context, in *DeleteClusterInpu
 		case c.ActiveServicesCount > 0:
 			return errorf(ClusterContainsServicesException, "The Cluster cannot be deleted while Services are active.")
 		}
-		tasks, err := listRecords[taskRecord](tx, taskPrefix(rec.Name))
+		tasks, err := record.List[record.Task](tx, record.TaskPrefix(rec.Name))
 		if err != nil {
 			return err
 		}
@@ -252,7 +244,7 @@ func (cp *ControlPlane) DeleteCluster(ctx context.Context, in *DeleteClusterInpu
 			}
 		}
 		rec.Status = StatusInactive
-		if err := putRecord(tx, clusterKey(rec.Name), rec); err != nil {
+		if err := record.Put(tx, record.ClusterKey(rec.Name), rec); err != nil {
 			return err
 		}
 		out, err = cp.describeCluster(tx, rec, nil, 0)

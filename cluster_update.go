@@ -3,6 +3,7 @@ package ecs
 import (
 	"context"
 
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -36,7 +37,7 @@ func (cp *ControlPlane) UpdateCluster(ctx context.Context, in *UpdateClusterInpu
 				rec.Settings = append(rec.Settings, s)
 			}
 		}
-		if err := putRecord(tx, clusterKey(rec.Name), rec); err != nil {
+		if err := record.Put(tx, record.ClusterKey(rec.Name), rec); err != nil {
 			return err
 		}
 		out, err = cp.describeCluster(tx, rec, []string{"SETTINGS"}, 0)

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	"github.com/ecskit/ecs/clock"
+	"github.com/ecskit/ecs/internal/agents"
+	"github.com/ecskit/ecs/internal/services"
 	"github.com/ecskit/ecs/store"
 	"github.com/ecskit/ecs/store/memory"
 )
@@ -37,9 +38,10 @@ type ControlPlane struct {
 	rand   *mrand.Rand
 
 	agentTimeout time.Duration
-	agents       *agentTracker
+	agents       *agents.Tracker
 	elector      Elector
 	cache        *cache
+	services     *services.Scheduler
 
 	ownStore bool
 	cancel   context.CancelFunc
@@ -149,8 +151,9 @@ func Open(opts ...Option) (*ControlPlane, error) {
 	if len(cp.account) != 12 {
 		return nil, fmt.Errorf("ecs: account must be 12 digits, got %q", cp.account)
 	}
-	cp.agents = newAgentTracker(cp.clock, cp.agentTimeout)
+	cp.agents = agents.New(cp.clock, cp.agentTimeout)
 	cp.cache = newCache(cp)
+	cp.services = newScheduler(cp)
 	ctx, cancel := context.WithCancel(context.Background())
 	cp.cancel = cancel
 	if _, err := cp.cache.reload(ctx); err != nil {
@@ -205,72 +208,4 @@ func (cp *ControlPlane) seed() int64 {
 
 func (cp *ControlPlane) now() Time { return NewTime(cp.clock.Now()) }
 
-// getRecord reads and decodes the record at key; found is false if absent.
-func getRecord(tx store.Tx, key string, v any) (found bool, err error) {
-	r, err := tx.Get(key)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return true, decodeRecord(r, v)
-}
-
-// decodeRecord decodes a record's value: tasks and instances with their
-// codecs, anything else as JSON.
-func decodeRecord(r store.Record, v any) error {
-	var err error
-	switch v := v.(type) {
-	case *taskRecord:
-		err = decodeTask(r.Value, v)
-	case *instanceRecord:
-		err = decodeInstance(r.Value, v)
-	default:
-		err = json.Unmarshal(r.Value, v)
-	}
-	if err != nil {
-		return fmt.Errorf("ecs: decode %s: %w", r.Key, err)
-	}
-	return nil
-}
-
-// putRecord encodes v and writes it at key.
-func putRecord(tx store.Tx, key string, v any) error {
-	b, err := encodeRecord(v)
-	if err != nil {
-		return fmt.Errorf("ecs: encode %s: %w", key, err)
-	}
-	return tx.Put(key, b)
-}
-
-// encodeRecord encodes a record's value: tasks and instances with their
-// codecs, anything else as JSON.
-func encodeRecord(v any) ([]byte, error) {
-	switch v := v.(type) {
-	case *taskRecord:
-		return encodeTask(v)
-	case *instanceRecord:
-		return encodeInstance(v), nil
-	}
-	return json.Marshal(v)
-}
-
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
-
-// listRecords decodes every record under prefix.
-func listRecords[T any](tx store.Tx, prefix string) ([]T, error) {
-	recs, err := tx.List(prefix)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]T, 0, len(recs))
-	for _, r := range recs {
-		var v T
-		if err := decodeRecord(r, &v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}

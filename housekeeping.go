@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/ecskit/ecs/clock"
+	"github.com/ecskit/ecs/internal/record"
+	"github.com/ecskit/ecs/internal/services"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -48,25 +50,25 @@ func (cp *ControlPlane) housekeepOnce(ctx context.Context) error {
 		}
 		inUse := map[string]bool{}
 		for _, r := range recs {
-			var t taskRecord
-			if err := decodeRecord(r, &t); err != nil {
+			var t record.Task
+			if err := record.Decode(r, &t); err != nil {
 				return err
 			}
 			switch {
 			case expiredTask(&t, now):
 				expired = append(expired, r.Key)
 			case t.Task.LastStatus != TaskStatusStopped:
-				inUse[taskDefinitionKey(t.Family, t.Revision)] = true
+				inUse[record.TaskDefinitionKey(t.Family, t.Revision)] = true
 			}
 		}
 		// No task starts from a revision whose deletion was requested, so
 		// one unused in this snapshot stays unused.
-		tds, err := listRecords[taskDefinitionRecord](tx, "taskdefs/")
+		tds, err := record.List[record.TaskDefinition](tx, "taskdefs/")
 		if err != nil {
 			return err
 		}
 		for _, rec := range tds {
-			key := taskDefinitionKey(rec.TaskDefinition.Family, rec.TaskDefinition.Revision)
+			key := record.TaskDefinitionKey(rec.TaskDefinition.Family, rec.TaskDefinition.Revision)
 			if rec.TaskDefinition.Status == TaskDefinitionStatusDeleteInProgress && !inUse[key] {
 				doomed = append(doomed, key)
 			}
@@ -79,8 +81,8 @@ func (cp *ControlPlane) housekeepOnce(ctx context.Context) error {
 	for batch := range slices.Chunk(expired, housekeepBatch) {
 		err := cp.store.Update(ctx, func(tx store.Tx) error {
 			for _, key := range batch {
-				var t taskRecord
-				found, err := getRecord(tx, key, &t)
+				var t record.Task
+				found, err := record.Get(tx, key, &t)
 				if err != nil {
 					return err
 				}
@@ -98,8 +100,8 @@ func (cp *ControlPlane) housekeepOnce(ctx context.Context) error {
 	}
 	for _, key := range doomed {
 		err := cp.store.Update(ctx, func(tx store.Tx) error {
-			var rec taskDefinitionRecord
-			found, err := getRecord(tx, key, &rec)
+			var rec record.TaskDefinition
+			found, err := record.Get(tx, key, &rec)
 			if err != nil || !found || rec.TaskDefinition.Status != TaskDefinitionStatusDeleteInProgress || cp.serviceUses(tx, &rec.TaskDefinition) {
 				return err
 			}
@@ -114,14 +116,14 @@ func (cp *ControlPlane) housekeepOnce(ctx context.Context) error {
 
 // expiredTask reports whether a task has been STOPPED for longer than
 // StoppedTaskRetention.
-func expiredTask(t *taskRecord, now time.Time) bool {
+func expiredTask(t *record.Task, now time.Time) bool {
 	return t.Task.LastStatus == TaskStatusStopped && !t.Task.StoppedAt.IsZero() && now.Sub(t.Task.StoppedAt.Time) > StoppedTaskRetention
 }
 
 // serviceUses reports whether a service that is not INACTIVE still runs
 // td in one of its deployments.
 func (cp *ControlPlane) serviceUses(tx store.Tx, td *TaskDefinition) bool {
-	svcs, err := listRecords[serviceRecord](tx, "services/")
+	svcs, err := record.List[services.Record](tx, "services/")
 	if err != nil {
 		return true
 	}

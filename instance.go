@@ -4,113 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
-	"sort"
 	"strconv"
 
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/placement"
 	"github.com/ecskit/ecs/store"
 )
 
 // DefaultReservedPorts are the TCP host ports an agent reserves by default.
 var DefaultReservedPorts = []int{22, 2375, 2376, 51678, 51679}
-
-// instanceRecord is a container instance as stored. Everything placement
-// needs is here, updated in the same transaction as the tasks it carries.
-type instanceRecord struct {
-	Cluster       string      `json:"cluster"`
-	ID            string      `json:"id"`
-	Ec2InstanceId string      `json:"ec2InstanceId,omitempty"`
-	Status        string      `json:"status"`
-	StatusReason  string      `json:"statusReason,omitempty"`
-	VersionInfo   VersionInfo `json:"versionInfo"`
-	RegisteredAt  Time        `json:"registeredAt"`
-	Attributes    []Attribute `json:"attributes,omitempty"`
-	Tags          []Tag       `json:"tags,omitempty"`
-	// Version counts the instance's changes (ContainerInstance.version).
-	Version int64 `json:"version"`
-
-	CPU      int64 `json:"cpu"`
-	Memory   int64 `json:"memory"`
-	Ports    []int `json:"ports,omitempty"`
-	PortsUDP []int `json:"portsUdp,omitempty"`
-
-	UsedCPU      int64          `json:"usedCpu"`
-	UsedMemory   int64          `json:"usedMemory"`
-	TaskPorts    []int          `json:"taskPorts,omitempty"`
-	TaskPortsUDP []int          `json:"taskPortsUdp,omitempty"`
-	Groups       map[string]int `json:"groups,omitempty"`
-	// RunningTasks counts tasks desired RUNNING. (Tasks PENDING are
-	// counted by the cache: a task's start need not rewrite its instance.)
-	RunningTasks int64 `json:"runningTasks"`
-}
-
-func instancePrefix(cluster string) string  { return "instances/" + cluster + "/" }
-func instanceKey(cluster, id string) string { return instancePrefix(cluster) + id }
-
-// attr returns the value of an attribute and whether it is set.
-func (r *instanceRecord) attr(name string) (string, bool) {
-	for _, a := range r.Attributes {
-		if a.Name == name {
-			return a.Value, true
-		}
-	}
-	return "", false
-}
-
-func (r *instanceRecord) setAttr(name, value string) {
-	for i, a := range r.Attributes {
-		if a.Name == name {
-			r.Attributes[i].Value = value
-			return
-		}
-	}
-	r.Attributes = append(r.Attributes, Attribute{Name: name, Value: value})
-	sort.Slice(r.Attributes, func(i, j int) bool { return r.Attributes[i].Name < r.Attributes[j].Name })
-}
-
-// reserve accounts a task's reservation on the instance.
-func (r *instanceRecord) reserve(t *taskRecord) {
-	r.UsedCPU += t.CPU
-	r.UsedMemory += t.Memory
-	r.TaskPorts = append(r.TaskPorts, t.Ports...)
-	r.TaskPortsUDP = append(r.TaskPortsUDP, t.PortsUDP...)
-	if r.Groups == nil {
-		r.Groups = map[string]int{}
-	}
-	r.Groups[t.Task.Group]++
-	r.RunningTasks++
-	r.Version++
-}
-
-// releaseGroup stops counting a task that is no longer desired RUNNING.
-func (r *instanceRecord) releaseGroup(t *taskRecord) {
-	if r.Groups[t.Task.Group] > 1 {
-		r.Groups[t.Task.Group]--
-	} else {
-		delete(r.Groups, t.Task.Group)
-	}
-	r.RunningTasks--
-	r.Version++
-}
-
-// releaseResources gives back a stopped task's reservation.
-func (r *instanceRecord) releaseResources(t *taskRecord) {
-	r.UsedCPU -= t.CPU
-	r.UsedMemory -= t.Memory
-	r.TaskPorts = removePorts(r.TaskPorts, t.Ports)
-	r.TaskPortsUDP = removePorts(r.TaskPortsUDP, t.PortsUDP)
-	r.Version++
-}
-
-func removePorts(have, drop []int) []int {
-	out := slices.Clone(have)
-	for _, p := range drop {
-		if i := slices.Index(out, p); i >= 0 {
-			out = slices.Delete(out, i, i+1)
-		}
-	}
-	return out
-}
 
 func portStrings(groups ...[]int) []string {
 	var all []int
@@ -134,7 +36,7 @@ func setResource(name string, v []string) Resource {
 }
 
 // view builds the API shape of an instance.
-func (cp *ControlPlane) instanceView(r *instanceRecord) ContainerInstance {
+func (cp *ControlPlane) instanceView(r *record.Instance) ContainerInstance {
 	arn := cp.instanceARN(r.Cluster, r.ID)
 	ci := ContainerInstance{
 		ContainerInstanceArn: arn,
@@ -143,7 +45,7 @@ func (cp *ControlPlane) instanceView(r *instanceRecord) ContainerInstance {
 		VersionInfo:          r.VersionInfo,
 		Status:               r.Status,
 		StatusReason:         r.StatusReason,
-		AgentConnected:       r.Status != StatusInactive && cp.agents.connected(arn),
+		AgentConnected:       r.Status != StatusInactive && cp.agents.Connected(arn),
 		RunningTasksCount:    r.RunningTasks,
 		PendingTasksCount:    cp.cache.pendingOn(r.Cluster, r.ID),
 		Attributes:           slices.Clone(r.Attributes),
@@ -169,7 +71,7 @@ func (cp *ControlPlane) instanceView(r *instanceRecord) ContainerInstance {
 }
 
 // placementInstance is the scheduler's view of an instance.
-func (cp *ControlPlane) placementInstance(r *instanceRecord) placement.Instance {
+func (cp *ControlPlane) placementInstance(r *record.Instance) placement.Instance {
 	arn := cp.instanceARN(r.Cluster, r.ID)
 	attrs := make(map[string]string, len(r.Attributes))
 	for _, a := range r.Attributes {
@@ -180,7 +82,7 @@ func (cp *ControlPlane) placementInstance(r *instanceRecord) placement.Instance 
 		ID:                r.ID,
 		EC2InstanceID:     r.Ec2InstanceId,
 		Status:            r.Status,
-		AgentConnected:    cp.agents.connected(arn),
+		AgentConnected:    cp.agents.Connected(arn),
 		AgentVersion:      r.VersionInfo.AgentVersion,
 		RegisteredAt:      r.RegisteredAt.Time,
 		Attributes:        attrs,
@@ -210,7 +112,7 @@ func (cp *ControlPlane) RegisterContainerInstance(ctx context.Context, in *Regis
 	if err != nil {
 		return nil, err
 	}
-	rec := &instanceRecord{Cluster: name, Status: StatusActive, Version: 1, Ports: slices.Clone(DefaultReservedPorts)}
+	rec := &record.Instance{Cluster: name, Status: StatusActive, Version: 1, Ports: slices.Clone(DefaultReservedPorts)}
 	if err := applyTotalResources(rec, in.TotalResources); err != nil {
 		return nil, err
 	}
@@ -225,7 +127,7 @@ func (cp *ControlPlane) RegisterContainerInstance(ctx context.Context, in *Regis
 		rec.Ec2InstanceId = doc.InstanceID
 		for k, v := range map[string]string{"ecs.availability-zone": doc.AvailabilityZone, "ecs.instance-type": doc.InstanceType, "ecs.ami-id": doc.ImageID} {
 			if v != "" {
-				rec.setAttr(k, v)
+				rec.SetAttr(k, v)
 			}
 		}
 	}
@@ -233,7 +135,7 @@ func (cp *ControlPlane) RegisterContainerInstance(ctx context.Context, in *Regis
 		if err := validateAttribute(a); err != nil {
 			return nil, err
 		}
-		rec.setAttr(a.Name, a.Value)
+		rec.SetAttr(a.Name, a.Value)
 	}
 	if n := customAttributes(rec.Attributes); n > 10 {
 		return nil, errorf(AttributeLimitExceededException, "Too many custom attributes: %d (at most 10 per container instance).", n)
@@ -261,7 +163,7 @@ func (cp *ControlPlane) RegisterContainerInstance(ctx context.Context, in *Regis
 				old.CPU, old.Memory, old.Ports, old.PortsUDP = r.CPU, r.Memory, r.Ports, r.PortsUDP
 				for _, a := range r.Attributes {
 					if isBuiltinAttribute(a.Name) {
-						old.setAttr(a.Name, a.Value)
+						old.SetAttr(a.Name, a.Value)
 					}
 				}
 				old.Version++
@@ -276,17 +178,17 @@ func (cp *ControlPlane) RegisterContainerInstance(ctx context.Context, in *Regis
 			r.Ec2InstanceId = "i-" + r.ID[:min(17, len(r.ID))]
 		}
 		out = cp.instanceView(&r)
-		return putRecord(tx, instanceKey(name, r.ID), &r)
+		return record.Put(tx, record.InstanceKey(name, r.ID), &r)
 	})
 	if err != nil {
 		return nil, err
 	}
-	cp.agents.touch(out.ContainerInstanceArn)
+	cp.agents.Touch(out.ContainerInstanceArn)
 	out.AgentConnected = true
 	return &RegisterContainerInstanceOutput{ContainerInstance: &out}, nil
 }
 
-func applyTotalResources(rec *instanceRecord, res []Resource) error {
+func applyTotalResources(rec *record.Instance, res []Resource) error {
 	for _, r := range res {
 		switch r.Name {
 		case ResourceCPU:
@@ -330,7 +232,7 @@ func resourceInt(r Resource) int64 {
 }
 
 // lookupInstance resolves an instance ID or ARN within cluster.
-func (cp *ControlPlane) lookupInstance(tx store.Tx, cluster, ref string) (*instanceRecord, error) {
+func (cp *ControlPlane) lookupInstance(tx store.Tx, cluster, ref string) (*record.Instance, error) {
 	c, id, err := cp.leafID("container-instance", ref)
 	if err != nil {
 		return nil, err
@@ -338,8 +240,8 @@ func (cp *ControlPlane) lookupInstance(tx store.Tx, cluster, ref string) (*insta
 	if c != "" && c != cluster {
 		return nil, invalidParam("Container instance %q is not in cluster %q.", ref, cluster)
 	}
-	var rec instanceRecord
-	found, err := getRecord(tx, instanceKey(cluster, id), &rec)
+	var rec record.Instance
+	found, err := record.Get(tx, record.InstanceKey(cluster, id), &rec)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 
+	"github.com/ecskit/ecs/internal/paginate"
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -56,13 +58,13 @@ func (cp *ControlPlane) ListContainerInstances(ctx context.Context, in *ListCont
 	if err != nil {
 		return nil, err
 	}
-	var recs []instanceRecord
+	var recs []record.Instance
 	err = cp.store.View(ctx, func(tx store.Tx) error {
 		cl, err := cp.activeCluster(tx, in.Cluster)
 		if err != nil {
 			return err
 		}
-		all, err := listRecords[instanceRecord](tx, instancePrefix(cl.Name))
+		all, err := record.List[record.Instance](tx, record.InstancePrefix(cl.Name))
 		for _, r := range all {
 			if in.Status == "" && r.Status == StatusInactive || in.Status != "" && r.Status != in.Status {
 				continue
@@ -80,7 +82,7 @@ func (cp *ControlPlane) ListContainerInstances(ctx context.Context, in *ListCont
 	if err != nil {
 		return nil, err
 	}
-	pg, next, err := page(recs, func(r instanceRecord) string { return r.ID }, in.MaxResults, in.NextToken, 100)
+	pg, next, err := paginate.Page(recs, func(r record.Instance) string { return r.ID }, in.MaxResults, in.NextToken, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -121,8 +123,8 @@ func (cp *ControlPlane) DeregisterContainerInstance(ctx context.Context, in *Der
 		now := cp.now()
 		for i := range tasks {
 			t := &tasks[i]
-			t.forceStop(now, "Container instance deregistration forced by user")
-			cp.settleTask(rec, t)
+			t.ForceStop(now, "Container instance deregistration forced by user")
+			record.Settle(rec, t)
 			if err := cp.putTask(tx, t); err != nil {
 				return err
 			}
@@ -130,12 +132,12 @@ func (cp *ControlPlane) DeregisterContainerInstance(ctx context.Context, in *Der
 		rec.Status = StatusInactive
 		rec.Version++
 		out = cp.instanceView(rec)
-		return putRecord(tx, instanceKey(cl.Name, rec.ID), rec)
+		return record.Put(tx, record.InstanceKey(cl.Name, rec.ID), rec)
 	})
 	if err != nil {
 		return nil, err
 	}
-	cp.agents.forget(out.ContainerInstanceArn)
+	cp.agents.Forget(out.ContainerInstanceArn)
 	out.AgentConnected = false
 	return &DeregisterContainerInstanceOutput{ContainerInstance: &out}, nil
 }
@@ -169,7 +171,7 @@ func (cp *ControlPlane) UpdateContainerInstancesState(ctx context.Context, in *U
 			if rec.Status != in.Status {
 				rec.Status = in.Status
 				rec.Version++
-				if err := putRecord(tx, instanceKey(cl.Name, rec.ID), rec); err != nil {
+				if err := record.Put(tx, record.InstanceKey(cl.Name, rec.ID), rec); err != nil {
 					return err
 				}
 			}
@@ -186,9 +188,9 @@ func (cp *ControlPlane) UpdateContainerInstancesState(ctx context.Context, in *U
 // instanceTasks returns the tasks on an instance that are not yet STOPPED.
 // The cache names them when it has caught up with tx; a task placed on the
 // instance after that conflicts with tx, which writes the instance.
-func (cp *ControlPlane) instanceTasks(tx store.Tx, inst *instanceRecord) ([]taskRecord, error) {
+func (cp *ControlPlane) instanceTasks(tx store.Tx, inst *record.Instance) ([]record.Task, error) {
 	if ids, ok := cp.cache.instanceTaskIDs(inst.Cluster, inst.ID, tx.Revision()); ok {
-		out := make([]taskRecord, 0, len(ids))
+		out := make([]record.Task, 0, len(ids))
 		for _, id := range ids {
 			t, found, err := cp.getTask(tx, inst.Cluster, id)
 			if err != nil {
@@ -200,11 +202,11 @@ func (cp *ControlPlane) instanceTasks(tx store.Tx, inst *instanceRecord) ([]task
 		}
 		return out, nil
 	}
-	all, err := listRecords[taskRecord](tx, taskPrefix(inst.Cluster))
+	all, err := record.List[record.Task](tx, record.TaskPrefix(inst.Cluster))
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(all, func(t taskRecord) bool {
+	return slices.DeleteFunc(all, func(t record.Task) bool {
 		return t.InstanceID != inst.ID || t.Task.LastStatus == TaskStatusStopped
 	}), nil
 }

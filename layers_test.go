@@ -15,9 +15,10 @@ var layers = [][]string{
 	{"cmd/…", "examples/…", "e2e", "recovery"},
 	{"ecsapi", "internal/fakefleet"},
 	{"", "agent/…", "ecsclient"},
-	{"taskdef", "internal/reconcile", "election/etcd", "internal/dockertest", "internal/testimage/…"},
-	{"placement/…", "store/…", "runtime/…", "election", "logs", "secrets"},
-	{"types", "clock/…", "internal/testutil", "internal/aliasgen", "internal/awsjson"},
+	{"internal/services"},
+	{"taskdef", "internal/record", "internal/reconcile", "election/etcd", "internal/dockertest", "internal/testimage/…"},
+	{"placement/…", "store/…", "runtime/…", "election", "logs", "secrets", "internal/paginate", "internal/agents"},
+	{"types", "clock/…", "internal/testutil", "internal/aliasgen", "internal/awsjson", "internal/arn", "internal/sortedset"},
 }
 
 const module = "github.com/ecskit/ecs"

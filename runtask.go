@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"regexp"
 
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/placement"
 	"github.com/ecskit/ecs/store"
 	"github.com/ecskit/ecs/taskdef"
@@ -183,7 +184,7 @@ func runTaskHash(in *RunTaskInput) string {
 // reports done when it did.
 func (cp *ControlPlane) replayClientToken(tx store.Tx, cluster string, in *RunTaskInput, out *RunTaskOutput) (bool, error) {
 	var rec clientTokenRecord
-	found, err := getRecord(tx, "clienttokens/"+cluster+"/"+in.ClientToken, &rec)
+	found, err := record.Get(tx, "clienttokens/"+cluster+"/"+in.ClientToken, &rec)
 	if err != nil || !found {
 		return false, err
 	}
@@ -200,12 +201,12 @@ func (cp *ControlPlane) replayClientToken(tx store.Tx, cluster string, in *RunTa
 	return true, nil
 }
 
-func (cp *ControlPlane) saveClientToken(tx store.Tx, cluster string, in *RunTaskInput, placed []*taskRecord) error {
+func (cp *ControlPlane) saveClientToken(tx store.Tx, cluster string, in *RunTaskInput, placed []*record.Task) error {
 	rec := clientTokenRecord{Hash: runTaskHash(in)}
 	for _, t := range placed {
 		rec.TaskIDs = append(rec.TaskIDs, t.ID)
 	}
-	return putRecord(tx, "clienttokens/"+cluster+"/"+in.ClientToken, &rec)
+	return record.Put(tx, "clienttokens/"+cluster+"/"+in.ClientToken, &rec)
 }
 
 // StartTask starts one task on each named instance (up to 10), subject to
@@ -252,12 +253,12 @@ func (cp *ControlPlane) StartTask(ctx context.Context, in *StartTaskInput) (*Sta
 				continue
 			}
 			t := cp.newTask(cl.Name, inst, td, cloneOverride(in.Overrides), req.Group, in.StartedBy, l.tags)
-			inst.reserve(t)
-			cp.settleTask(inst, t)
+			inst.Reserve(t)
+			record.Settle(inst, t)
 			if err := cp.putTask(tx, t); err != nil {
 				return err
 			}
-			if err := putRecord(tx, instanceKey(cl.Name, inst.ID), inst); err != nil {
+			if err := record.Put(tx, record.InstanceKey(cl.Name, inst.ID), inst); err != nil {
 				return err
 			}
 			out.Tasks = append(out.Tasks, t.Task)

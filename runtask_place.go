@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/placement"
 	"github.com/ecskit/ecs/store"
 )
@@ -36,7 +37,7 @@ func (cp *ControlPlane) awaitPlacement(ctx context.Context) {
 // fits is tried again on the fresher records, and after placeAttempts the
 // placement runs on every instance record of tx. Failures are trusted only
 // from a cache that has applied tx's revision in full.
-func (cp *ControlPlane) placeTasks(tx store.Tx, cluster string, td *TaskDefinition, ov *TaskOverride, req placement.Request, startedBy string, tags []Tag, service string) ([]*taskRecord, []Failure, error) {
+func (cp *ControlPlane) placeTasks(tx store.Tx, cluster string, td *TaskDefinition, ov *TaskOverride, req placement.Request, startedBy string, tags []Tag, service string) ([]*record.Task, []Failure, error) {
 	rev := tx.Revision()
 	for range placeAttempts {
 		prop, err := cp.cache.place(cluster, req)
@@ -69,21 +70,21 @@ func (cp *ControlPlane) placeTasks(tx store.Tx, cluster string, td *TaskDefiniti
 
 // checkProposal reads the instances a proposal chose and reports whether
 // each still takes the tasks proposed for it.
-func (cp *ControlPlane) checkProposal(tx store.Tx, cluster string, req placement.Request, chosen []string) (map[string]*instanceRecord, map[string]int64, bool, error) {
+func (cp *ControlPlane) checkProposal(tx store.Tx, cluster string, req placement.Request, chosen []string) (map[string]*record.Instance, map[string]int64, bool, error) {
 	counts := map[string]int{}
 	for _, id := range chosen {
 		counts[id]++
 	}
-	recs := make(map[string]*instanceRecord, len(counts))
+	recs := make(map[string]*record.Instance, len(counts))
 	versions := make(map[string]int64, len(counts))
 	ok := true
 	for id, n := range counts {
-		r, err := tx.Get(instanceKey(cluster, id))
+		r, err := tx.Get(record.InstanceKey(cluster, id))
 		if err != nil {
 			return nil, nil, false, err
 		}
-		var rec instanceRecord
-		if err := decodeRecord(r, &rec); err != nil {
+		var rec record.Instance
+		if err := record.Decode(r, &rec); err != nil {
 			return nil, nil, false, err
 		}
 		recs[id], versions[id] = &rec, r.Version
@@ -102,21 +103,21 @@ func (cp *ControlPlane) checkProposal(tx store.Tx, cluster string, req placement
 
 // createTasks creates one task per chosen instance ID and writes the
 // tasks and the instances that carry them.
-func (cp *ControlPlane) createTasks(tx store.Tx, cluster string, td *TaskDefinition, ov *TaskOverride, group, startedBy string, tags []Tag, service string, chosen []string, recs map[string]*instanceRecord) ([]*taskRecord, error) {
-	var placed []*taskRecord
+func (cp *ControlPlane) createTasks(tx store.Tx, cluster string, td *TaskDefinition, ov *TaskOverride, group, startedBy string, tags []Tag, service string, chosen []string, recs map[string]*record.Instance) ([]*record.Task, error) {
+	var placed []*record.Task
 	for _, id := range chosen {
 		inst := recs[id]
 		t := cp.newTask(cluster, inst, td, cloneOverride(ov), group, startedBy, tags)
 		t.ServiceName = service
-		inst.reserve(t)
-		cp.settleTask(inst, t)
+		inst.Reserve(t)
+		record.Settle(inst, t)
 		if err := cp.putTask(tx, t); err != nil {
 			return nil, err
 		}
 		placed = append(placed, t)
 	}
 	for id, inst := range recs {
-		if err := putRecord(tx, instanceKey(cluster, id), inst); err != nil {
+		if err := record.Put(tx, record.InstanceKey(cluster, id), inst); err != nil {
 			return nil, err
 		}
 	}
@@ -124,13 +125,13 @@ func (cp *ControlPlane) createTasks(tx store.Tx, cluster string, td *TaskDefinit
 }
 
 // placeTasksExact runs the scheduler over every instance record of tx.
-func (cp *ControlPlane) placeTasksExact(tx store.Tx, cluster string, td *TaskDefinition, ov *TaskOverride, req placement.Request, startedBy string, tags []Tag, service string) ([]*taskRecord, []Failure, error) {
-	insts, err := listRecords[instanceRecord](tx, instancePrefix(cluster))
+func (cp *ControlPlane) placeTasksExact(tx store.Tx, cluster string, td *TaskDefinition, ov *TaskOverride, req placement.Request, startedBy string, tags []Tag, service string) ([]*record.Task, []Failure, error) {
+	insts, err := record.List[record.Instance](tx, record.InstancePrefix(cluster))
 	if err != nil {
 		return nil, nil, err
 	}
 	var snap placement.Snapshot
-	var recs []*instanceRecord
+	var recs []*record.Instance
 	for i := range insts {
 		if insts[i].Status == StatusInactive {
 			continue
@@ -146,7 +147,7 @@ func (cp *ControlPlane) placeTasksExact(tx store.Tx, cluster string, td *TaskDef
 		return nil, nil, &Error{Code: InvalidParameterException, Message: err.Error(), Err: err}
 	}
 	chosen := make([]string, 0, len(res.Decisions))
-	byID := map[string]*instanceRecord{}
+	byID := map[string]*record.Instance{}
 	for _, d := range res.Decisions {
 		chosen = append(chosen, recs[d.Instance].ID)
 		byID[recs[d.Instance].ID] = recs[d.Instance]

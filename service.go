@@ -2,324 +2,125 @@ package ecs
 
 import (
 	"context"
-	"slices"
 
+	"github.com/ecskit/ecs/internal/record"
+	"github.com/ecskit/ecs/internal/services"
+	"github.com/ecskit/ecs/placement"
 	"github.com/ecskit/ecs/store"
 )
+
+// The service API and the service scheduler live in internal/services;
+// the methods here serve them.
 
 // CreateService creates a service and its first deployment; the service
 // scheduler then starts its tasks. A name already used by an ACTIVE or
 // DRAINING service fails with "Creation of service was not idempotent.",
 // unless the call repeats the clientToken that created it.
 func (cp *ControlPlane) CreateService(ctx context.Context, in *CreateServiceInput) (*CreateServiceOutput, error) {
-	svc, err := newServiceFromInput(in)
-	if err != nil {
-		return nil, err
-	}
-	var out *Service
-	err = cp.store.Update(ctx, func(tx store.Tx) error {
-		cl, err := cp.activeCluster(tx, in.Cluster)
-		if err != nil {
-			return err
-		}
-		var old serviceRecord
-		found, err := getRecord(tx, serviceKey(cl.Name, in.ServiceName), &old)
-		if err != nil {
-			return err
-		}
-		if found && old.Service.Status != StatusInactive {
-			if in.ClientToken != "" && old.ClientToken == in.ClientToken {
-				out, err = cp.serviceView(tx, &old, false)
-				return err
-			}
-			return invalidParam("Creation of service was not idempotent.")
-		}
-		td, err := cp.launchableTaskDefinition(tx, in.TaskDefinition, ClientException)
-		if err != nil {
-			return err
-		}
-		if _, err := placementRequest(td, nil, "service:"+in.ServiceName, 1, svc.PlacementConstraints, svc.PlacementStrategy, nil); err != nil {
-			return err
-		}
-		rec := &serviceRecord{Cluster: cl.Name, Service: *svc, ClientToken: in.ClientToken}
-		rec.Service.CreatedAt = cp.now()
-		rec.Service.ClusterArn = cp.clusterARN(cl.Name)
-		rec.Service.ServiceArn = cp.serviceARN(cl.Name, in.ServiceName)
-		cp.startDeployment(rec, td)
-		if err := putRecord(tx, serviceKey(cl.Name, in.ServiceName), rec); err != nil {
-			return err
-		}
-		if err := tx.Delete(serviceEventsKey(cl.Name, in.ServiceName)); err != nil {
-			return err
-		}
-		if err := tx.Delete(serviceHistoryKey(cl.Name, in.ServiceName)); err != nil {
-			return err
-		}
-		if err := cp.syncHistory(tx, rec); err != nil {
-			return err
-		}
-		out, err = cp.serviceView(tx, rec, true)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &CreateServiceOutput{Service: out}, nil
+	return cp.services.CreateService(ctx, in)
 }
 
 // UpdateService changes a service. A new taskDefinition or
 // forceNewDeployment starts a deployment; desiredCount, placement and the
 // deployment configuration apply to the current one.
 func (cp *ControlPlane) UpdateService(ctx context.Context, in *UpdateServiceInput) (*UpdateServiceOutput, error) {
-	if in.Service == "" {
-		return nil, invalidParam("Service cannot be empty.")
-	}
-	var out *Service
-	err := cp.store.Update(ctx, func(tx store.Tx) error {
-		cl, err := cp.activeCluster(tx, in.Cluster)
-		if err != nil {
-			return err
-		}
-		rec, err := cp.lookupService(tx, cl.Name, in.Service)
-		if err != nil {
-			return err
-		}
-		if rec.Service.Status != StatusActive {
-			return &Error{Code: ServiceNotActiveException, Field: "service", Message: "Service was not ACTIVE."}
-		}
-		if err := cp.applyUpdate(tx, rec, in); err != nil {
-			return err
-		}
-		if err := cp.syncHistory(tx, rec); err != nil {
-			return err
-		}
-		if err := putRecord(tx, serviceKey(cl.Name, rec.Service.ServiceName), rec); err != nil {
-			return err
-		}
-		out, err = cp.serviceView(tx, rec, true)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &UpdateServiceOutput{Service: out}, nil
-}
-
-// applyUpdate applies an UpdateService request to rec.
-func (cp *ControlPlane) applyUpdate(tx store.Tx, rec *serviceRecord, in *UpdateServiceInput) error {
-	s := &rec.Service
-	if in.DesiredCount != nil {
-		if rec.isDaemon() {
-			return &Error{Code: InvalidParameterException, Field: "desiredCount", Message: "The desired count cannot be set for a service with the DAEMON scheduling strategy."}
-		}
-		if *in.DesiredCount < 0 {
-			return &Error{Code: InvalidParameterException, Field: "desiredCount", Message: "The desired count must be greater than or equal to 0."}
-		}
-		s.DesiredCount = *in.DesiredCount
-		if p := rec.primary(); p != nil {
-			p.Deployment.DesiredCount = s.DesiredCount
-			p.Deployment.UpdatedAt = cp.now()
-		}
-	}
-	if in.DeploymentConfiguration != nil {
-		dc, err := mergeDeploymentConfiguration(s.DeploymentConfiguration, in.DeploymentConfiguration, s.SchedulingStrategy)
-		if err != nil {
-			return err
-		}
-		s.DeploymentConfiguration = dc
-	}
-	if in.PlacementConstraints != nil {
-		s.PlacementConstraints = in.PlacementConstraints
-	}
-	if in.PlacementStrategy != nil {
-		if rec.isDaemon() && len(in.PlacementStrategy) > 0 {
-			return &Error{Code: InvalidParameterException, Field: "placementStrategy", Message: "Placement strategies are not supported with the DAEMON scheduling strategy."}
-		}
-		s.PlacementStrategy = in.PlacementStrategy
-	}
-	if g := in.HealthCheckGracePeriodSeconds; g != nil {
-		if *g < 0 || *g > 2147483647 {
-			return &Error{Code: InvalidParameterException, Field: "healthCheckGracePeriodSeconds", Message: "healthCheckGracePeriodSeconds must be between 0 and 2147483647."}
-		}
-		s.HealthCheckGracePeriodSeconds = g
-	}
-	if in.EnableExecuteCommand != nil {
-		s.EnableExecuteCommand = *in.EnableExecuteCommand
-	}
-	if in.EnableECSManagedTags != nil {
-		s.EnableECSManagedTags = *in.EnableECSManagedTags
-	}
-	if in.PropagateTags != "" {
-		if err := checkPropagateTags(in.PropagateTags); err != nil {
-			return err
-		}
-		s.PropagateTags = in.PropagateTags
-	}
-	if in.AvailabilityZoneRebalancing != "" {
-		s.AvailabilityZoneRebalancing = in.AvailabilityZoneRebalancing
-	}
-	newDeployment := in.ForceNewDeployment
-	if in.NetworkConfiguration != nil {
-		s.NetworkConfiguration = in.NetworkConfiguration
-		newDeployment = true
-	}
-	tdRef := s.TaskDefinition
-	if in.TaskDefinition != "" {
-		tdRef = in.TaskDefinition
-	}
-	td, err := cp.serviceTaskDefinition(tx, tdRef, in.TaskDefinition != "")
-	if err != nil {
-		return err
-	}
-	if _, err := placementRequest(td, nil, "service:"+s.ServiceName, 1, s.PlacementConstraints, s.PlacementStrategy, nil); err != nil {
-		return err
-	}
-	if td.TaskDefinitionArn != s.TaskDefinition {
-		newDeployment = true
-	}
-	if newDeployment {
-		cp.startDeployment(rec, td)
-	}
-	rec.Steady = false
-	return nil
-}
-
-// serviceTaskDefinition resolves the task definition of an update: a
-// newly named one must be ACTIVE, the current one may have been
-// deregistered since.
-func (cp *ControlPlane) serviceTaskDefinition(tx store.Tx, ref string, named bool) (*TaskDefinition, error) {
-	if named {
-		return cp.launchableTaskDefinition(tx, ref, ClientException)
-	}
-	rec, err := cp.findTaskDefinition(tx, ref)
-	if err != nil {
-		return nil, err
-	}
-	if rec == nil {
-		return nil, &Error{Code: ClientException, Field: "taskDefinition", Message: "TaskDefinition not found."}
-	}
-	return &rec.TaskDefinition, nil
+	return cp.services.UpdateService(ctx, in)
 }
 
 // DeleteService deletes a service: it turns DRAINING, its tasks are
 // stopped, and it becomes INACTIVE once none is left running. A REPLICA
 // service scaled above 0 needs force.
 func (cp *ControlPlane) DeleteService(ctx context.Context, in *DeleteServiceInput) (*DeleteServiceOutput, error) {
-	if in.Service == "" {
-		return nil, invalidParam("Service cannot be empty.")
-	}
-	force := in.Force != nil && *in.Force
-	var out *Service
-	err := cp.store.Update(ctx, func(tx store.Tx) error {
-		cl, err := cp.activeCluster(tx, in.Cluster)
-		if err != nil {
-			return err
-		}
-		rec, err := cp.lookupService(tx, cl.Name, in.Service)
-		if err != nil {
-			return err
-		}
-		if rec.Service.Status != StatusActive {
-			return &Error{Code: ServiceNotActiveException, Field: "service", Message: "Service was not ACTIVE."}
-		}
-		if !rec.isDaemon() && rec.Service.DesiredCount > 0 && !force {
-			return invalidParam("The service cannot be stopped while it is scaled above 0.")
-		}
-		rec.Service.Status = StatusDraining
-		rec.Service.DesiredCount = 0
-		for i := range rec.Deployments {
-			rec.Deployments[i].Deployment.DesiredCount = 0
-		}
-		rec.Steady = false
-		if err := putRecord(tx, serviceKey(cl.Name, rec.Service.ServiceName), rec); err != nil {
-			return err
-		}
-		out, err = cp.serviceView(tx, rec, true)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &DeleteServiceOutput{Service: out}, nil
+	return cp.services.DeleteService(ctx, in)
 }
 
 // DescribeServices describes up to 10 services, including DRAINING and
 // INACTIVE ones; unknown ones are MISSING failures.
 func (cp *ControlPlane) DescribeServices(ctx context.Context, in *DescribeServicesInput) (*DescribeServicesOutput, error) {
-	if len(in.Services) == 0 {
-		return nil, invalidParam("Services cannot be empty.")
-	}
-	if len(in.Services) > 10 {
-		return nil, invalidParam("services can have at most 10 items.")
-	}
-	withTags := slices.Contains(in.Include, "TAGS")
-	out := &DescribeServicesOutput{Services: []Service{}, Failures: []Failure{}}
-	err := cp.store.View(ctx, func(tx store.Tx) error {
-		cl, err := cp.activeCluster(tx, in.Cluster)
-		if err != nil {
-			return err
-		}
-		for _, ref := range in.Services {
-			rec, err := cp.lookupService(tx, cl.Name, ref)
-			if err != nil {
-				arn := ref
-				if name, ok := cp.serviceName(cl.Name, ref); ok {
-					arn = cp.serviceARN(cl.Name, name)
-				}
-				out.Failures = append(out.Failures, Failure{Arn: arn, Reason: "MISSING"})
-				continue
-			}
-			s, err := cp.serviceView(tx, rec, withTags)
-			if err != nil {
-				return err
-			}
-			out.Services = append(out.Services, *s)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return cp.services.DescribeServices(ctx, in)
 }
 
 // ListServices lists the ARNs of a cluster's ACTIVE services, 10 per page
 // by default.
 func (cp *ControlPlane) ListServices(ctx context.Context, in *ListServicesInput) (*ListServicesOutput, error) {
-	switch in.SchedulingStrategy {
-	case "", SchedulingStrategyReplica, SchedulingStrategyDaemon:
-	default:
-		return nil, &Error{Code: InvalidParameterException, Field: "schedulingStrategy", Message: "Invalid schedulingStrategy " + in.SchedulingStrategy + "."}
-	}
-	var names []string
-	err := cp.store.View(ctx, func(tx store.Tx) error {
-		cl, err := cp.activeCluster(tx, in.Cluster)
-		if err != nil {
-			return err
-		}
-		recs, err := listRecords[serviceRecord](tx, servicePrefix(cl.Name))
-		for _, r := range recs {
-			switch {
-			case r.Service.Status != StatusActive,
-				in.LaunchType != "" && in.LaunchType != r.Service.LaunchType,
-				in.SchedulingStrategy != "" && in.SchedulingStrategy != r.Service.SchedulingStrategy:
-				continue
-			}
-			names = append(names, r.Service.ServiceName)
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	pg, next, err := page(names, func(s string) string { return s }, in.MaxResults, in.NextToken, 10)
-	if err != nil {
-		return nil, err
-	}
-	out := &ListServicesOutput{ServiceArns: []string{}, NextToken: next}
-	cluster, _ := cp.clusterName(in.Cluster)
-	for _, n := range pg {
-		out.ServiceArns = append(out.ServiceArns, cp.serviceARN(cluster, n))
-	}
-	return out, nil
+	return cp.services.ListServices(ctx, in)
 }
+
+// ListServiceDeployments lists a service's deployments, newest first,
+// optionally filtered by status and creation time (default page 20).
+func (cp *ControlPlane) ListServiceDeployments(ctx context.Context, in *ListServiceDeploymentsInput) (*ListServiceDeploymentsOutput, error) {
+	return cp.services.ListServiceDeployments(ctx, in)
+}
+
+// DescribeServiceDeployments describes up to 20 service deployments by
+// ARN; unknown ones are failures with reason MISSING.
+func (cp *ControlPlane) DescribeServiceDeployments(ctx context.Context, in *DescribeServiceDeploymentsInput) (*DescribeServiceDeploymentsOutput, error) {
+	return cp.services.DescribeServiceDeployments(ctx, in)
+}
+
+// DescribeServiceRevisions describes up to 20 service revisions by ARN;
+// unknown ones are failures with reason MISSING.
+func (cp *ControlPlane) DescribeServiceRevisions(ctx context.Context, in *DescribeServiceRevisionsInput) (*DescribeServiceRevisionsOutput, error) {
+	return cp.services.DescribeServiceRevisions(ctx, in)
+}
+
+// startControllers starts the level-triggered controllers (the service
+// scheduler); they stop when ctx is cancelled, and Close waits for them
+// through cp.wg.
+func (cp *ControlPlane) startControllers(ctx context.Context) {
+	cp.wg.Add(1)
+	go func() {
+		defer cp.wg.Done()
+		cp.services.Run(ctx)
+	}()
+}
+
+// newScheduler returns the service scheduler of cp.
+func newScheduler(cp *ControlPlane) *services.Scheduler {
+	return services.New(services.Config{ControlPlane: schedulerHost{cp}, Store: cp.store, Clock: cp.clock, Log: cp.log, ARN: cp.arns()})
+}
+
+// schedulerHost is what the service scheduler sees of the control plane
+// (services.ControlPlane); it keeps those calls off ControlPlane's API.
+type schedulerHost struct{ cp *ControlPlane }
+
+func (h schedulerHost) GetTask(tx store.Tx, cluster, id string) (*record.Task, bool, error) {
+	return h.cp.getTask(tx, cluster, id)
+}
+func (h schedulerHost) PutTask(tx store.Tx, t *record.Task) error { return h.cp.putTask(tx, t) }
+func (h schedulerHost) NewTask(cluster string, inst *record.Instance, td *TaskDefinition, group, startedBy string, tags []Tag) *record.Task {
+	return h.cp.newTask(cluster, inst, td, nil, group, startedBy, tags)
+}
+func (h schedulerHost) StopTask(tx store.Tx, t *record.Task, code, reason string) error {
+	return h.cp.stopTask(tx, t, code, reason)
+}
+func (h schedulerHost) PlacementRequest(td *TaskDefinition, group string, count int, cons []PlacementConstraint, strat []PlacementStrategy, defaults []placement.Strategy) (placement.Request, error) {
+	return placementRequest(td, nil, group, count, cons, strat, defaults)
+}
+func (h schedulerHost) PlaceTasks(tx store.Tx, cluster string, td *TaskDefinition, req placement.Request, startedBy string, tags []Tag, service string) ([]*record.Task, []Failure, error) {
+	return h.cp.placeTasks(tx, cluster, td, nil, req, startedBy, tags, service)
+}
+func (h schedulerHost) AwaitPlacement(ctx context.Context) { h.cp.awaitPlacement(ctx) }
+func (h schedulerHost) PlacementInstance(inst *record.Instance) placement.Instance {
+	return h.cp.placementInstance(inst)
+}
+func (h schedulerHost) Connected(cluster, id string) bool {
+	return h.cp.agents.Connected(h.cp.instanceARN(cluster, id))
+}
+func (h schedulerHost) CachedTaskDefinition(key string) *TaskDefinition {
+	return h.cp.cache.taskDefinition(key)
+}
+func (h schedulerHost) FindTaskDefinition(tx store.Tx, ref string) (*record.TaskDefinition, error) {
+	return h.cp.findTaskDefinition(tx, ref)
+}
+func (h schedulerHost) LaunchableTaskDefinition(tx store.Tx, ref string, inactiveCode Code) (*TaskDefinition, error) {
+	return h.cp.launchableTaskDefinition(tx, ref, inactiveCode)
+}
+func (h schedulerHost) TaskDefinitionTags(tx store.Tx, td *TaskDefinition) []Tag {
+	return h.cp.taskDefinitionTags(tx, td)
+}
+func (h schedulerHost) ActiveCluster(tx store.Tx, ref string) (*record.Cluster, error) {
+	return h.cp.activeCluster(tx, ref)
+}
+func (h schedulerHost) Seed() int64   { return h.cp.seed() }
+func (h schedulerHost) NewID() string { return h.cp.newID() }

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecskit/ecs/store"
 	"github.com/stretchr/testify/require"
 )
 
@@ -132,45 +131,4 @@ func TestServiceLifecycleAPI(t *testing.T) {
 	re := s.createService("web", "web", 1)
 	require.Equal(t, StatusActive, re.Status)
 	require.NotEqual(t, svc.Deployments[0].Id, re.Deployments[0].Id)
-}
-
-func TestServiceEventsAreBounded(t *testing.T) {
-	s := newSim(t, 0, 1, 0, 0)
-	rec := &serviceRecord{Cluster: DefaultCluster, Service: Service{ServiceName: "web"}}
-	events := func() []string {
-		var out []string
-		require.NoError(t, s.cp.store.Update(s.ctx, func(tx store.Tx) error {
-			if err := s.cp.flushEvents(tx, rec); err != nil {
-				return err
-			}
-			evs, err := s.cp.serviceEvents(tx, rec)
-			for _, e := range evs {
-				out = append(out, e.Message)
-			}
-			return err
-		}))
-		return out
-	}
-	for i := range 150 {
-		s.clk.Advance(time.Second)
-		s.cp.addEvent(rec, fmt.Sprintf("event %d", i))
-		if i%40 == 0 {
-			events()
-		}
-	}
-	evs := events()
-	require.Len(t, evs, maxServiceEvents)
-	require.Equal(t, "event 149", evs[0], "newest first")
-	require.Equal(t, "event 50", evs[99])
-
-	// A repeated event is suppressed for six hours unless its cause clears.
-	s.cp.addSticky(rec, stickyPlacement, "no room")
-	s.cp.addSticky(rec, stickyPlacement, "no room")
-	require.Equal(t, "event 149", events()[1])
-	s.clk.Advance(stickyRepeat)
-	s.cp.addSticky(rec, stickyPlacement, "no room")
-	require.Equal(t, "no room", events()[1])
-	clearSticky(rec, stickyPlacement)
-	s.cp.addSticky(rec, stickyPlacement, "no room")
-	require.Equal(t, []string{"no room", "no room", "no room"}, events()[:3])
 }

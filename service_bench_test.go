@@ -51,7 +51,9 @@ func benchServices(b *testing.B, instances, services, perService int) *ControlPl
 
 // BenchmarkServiceRound is a scheduler round after one task of one
 // service changed, on 1,000 instances and 50 services of 20 tasks: the
-// round visits every service (Full) or the one the tracker names.
+// round visits every service (Full) or only the one the tracker would name
+// (Tracked: the pass over that service; the tracker itself is tested in
+// internal/services).
 func BenchmarkServiceRound(b *testing.B) {
 	cp := benchServices(b, 1000, 50, 20)
 	ctx := context.Background()
@@ -63,24 +65,8 @@ func BenchmarkServiceRound(b *testing.B) {
 		}
 	})
 	b.Run("Tracked", func(b *testing.B) {
-		tr := newServiceTracker()
-		tr.take(simStart) // the full round at start
-		refs, _ := cp.serviceRefs(ctx)
-		if err := cp.reconcileRefs(ctx, refs, tr); err != nil {
-			b.Fatal(err)
-		}
-		var key string
-		for k := range tr.owner {
-			key = "tasks/" + k
-			break
-		}
 		for b.Loop() {
-			tr.observe(key, nil)
-			due, _ := tr.take(simStart)
-			if len(due) != 1 {
-				b.Fatalf("%d services due", len(due))
-			}
-			if err := cp.reconcileRefs(ctx, due, tr); err != nil {
+			if err := cp.services.ReconcileService(ctx, DefaultCluster, "s000"); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/ecskit/ecs/clock"
 	"github.com/ecskit/ecs/internal/reconcile"
+	"github.com/ecskit/ecs/internal/record"
+	"github.com/ecskit/ecs/internal/services"
 	"github.com/ecskit/ecs/store"
 	"github.com/stretchr/testify/require"
 )
@@ -127,7 +129,7 @@ func (s *sim) agentStep() {
 	}
 	var work []assigned
 	require.NoError(s.t, s.cp.store.View(s.ctx, func(tx store.Tx) error {
-		insts, err := listRecords[instanceRecord](tx, instancePrefix(DefaultCluster))
+		insts, err := record.List[record.Instance](tx, record.InstancePrefix(DefaultCluster))
 		if err != nil {
 			return err
 		}
@@ -136,7 +138,7 @@ func (s *sim) agentStep() {
 			if in.Status != StatusInactive {
 				active[in.ID] = true
 				for _, cp := range s.planes {
-					cp.agents.touch(cp.instanceARN(DefaultCluster, in.ID))
+					cp.agents.Touch(cp.instanceARN(DefaultCluster, in.ID))
 				}
 			}
 		}
@@ -149,10 +151,10 @@ func (s *sim) agentStep() {
 			if t.Task.LastStatus == TaskStatusStopped || !active[t.InstanceID] {
 				continue
 			}
-			k := taskDefinitionKey(t.Family, t.Revision)
+			k := record.TaskDefinitionKey(t.Family, t.Revision)
 			if tds[k] == nil {
-				var rec taskDefinitionRecord
-				if _, err := getRecord(tx, k, &rec); err != nil {
+				var rec record.TaskDefinition
+				if _, err := record.Get(tx, k, &rec); err != nil {
 					return err
 				}
 				tds[k] = &rec.TaskDefinition
@@ -256,15 +258,15 @@ func (s *sim) runUntil(limit, step time.Duration, what string, cond func(*simSta
 
 // liveTasks decodes the cluster's tasks; without all, only those not
 // STOPPED (the others are skipped undecoded: a simulated hour leaves many).
-func liveTasks(tx store.Tx, all bool) ([]taskRecord, error) {
-	recs, err := tx.List(taskPrefix(DefaultCluster))
+func liveTasks(tx store.Tx, all bool) ([]record.Task, error) {
+	recs, err := tx.List(record.TaskPrefix(DefaultCluster))
 	if err != nil {
 		return nil, err
 	}
-	var out []taskRecord
+	var out []record.Task
 	for _, r := range recs {
-		var t taskRecord
-		if err := decodeTask(r.Value, &t); err != nil {
+		var t record.Task
+		if err := record.DecodeTask(r.Value, &t); err != nil {
 			return nil, err
 		}
 		if all || t.Task.LastStatus != TaskStatusStopped {
@@ -280,8 +282,8 @@ type simState struct {
 	// tasks holds every task, or in the checks of a sim without checkAll
 	// only those not STOPPED.
 	services map[string]*Service
-	tasks    []taskRecord
-	insts    []instanceRecord
+	tasks    []record.Task
+	insts    []record.Instance
 }
 
 func (s *sim) state() *simState { return s.snapshot(true) }
@@ -293,12 +295,12 @@ func (s *sim) snapshot(all bool) *simState {
 		if st.tasks, err = liveTasks(tx, all); err != nil {
 			return err
 		}
-		if st.insts, err = listRecords[instanceRecord](tx, instancePrefix(DefaultCluster)); err != nil {
+		if st.insts, err = record.List[record.Instance](tx, record.InstancePrefix(DefaultCluster)); err != nil {
 			return err
 		}
-		recs, err := listRecords[serviceRecord](tx, servicePrefix(DefaultCluster))
+		recs, err := record.List[services.Record](tx, services.Prefix(DefaultCluster))
 		for i := range recs {
-			v, err := s.cp.serviceView(tx, &recs[i], true)
+			v, err := s.cp.services.View(tx, &recs[i], true)
 			if err != nil {
 				return err
 			}
@@ -310,8 +312,8 @@ func (s *sim) snapshot(all bool) *simState {
 }
 
 // live returns a service's tasks that are not STOPPED.
-func (st *simState) live(service string) []taskRecord {
-	var out []taskRecord
+func (st *simState) live(service string) []record.Task {
+	var out []record.Task
 	for _, t := range st.tasks {
 		if t.ServiceName == service && t.Task.LastStatus != TaskStatusStopped {
 			out = append(out, t)
@@ -384,7 +386,7 @@ func (s *sim) check() {
 			require.Equal(s.t, dep[d.Id][0], d.RunningCount, "%s %s runningCount", name, d.Id)
 			require.Equal(s.t, dep[d.Id][1], d.PendingCount, "%s %s pendingCount", name, d.Id)
 		}
-		require.LessOrEqual(s.t, len(svc.Events), maxServiceEvents)
+		require.LessOrEqual(s.t, len(svc.Events), services.MaxEvents)
 		for i := 1; i < len(svc.Events); i++ {
 			require.False(s.t, svc.Events[i].CreatedAt.After(svc.Events[i-1].CreatedAt.Time), "events newest first")
 		}

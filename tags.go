@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/ecskit/ecs/internal/record"
+	"github.com/ecskit/ecs/internal/services"
 	"github.com/ecskit/ecs/store"
 )
 
@@ -93,7 +95,7 @@ func (cp *ControlPlane) withTags(tx store.Tx, arn string, fn func(*[]Tag) error,
 	kind, name, _ := strings.Cut(rest, "/")
 	parts := strings.Split(name, "/")
 	edit := func(key string, v any, tags *[]Tag) error {
-		found, err := getRecord(tx, key, v)
+		found, err := record.Get(tx, key, v)
 		if err != nil {
 			return err
 		}
@@ -104,30 +106,30 @@ func (cp *ControlPlane) withTags(tx store.Tx, arn string, fn func(*[]Tag) error,
 			return err
 		}
 		if write {
-			return putRecord(tx, key, v)
+			return record.Put(tx, key, v)
 		}
 		return nil
 	}
 	switch {
 	case kind == "cluster" && len(parts) == 1:
-		var r clusterRecord
-		return edit(clusterKey(parts[0]), &r, &r.Tags)
+		var r record.Cluster
+		return edit(record.ClusterKey(parts[0]), &r, &r.Tags)
 	case kind == "container-instance" && len(parts) == 2:
-		var r instanceRecord
-		return edit(instanceKey(parts[0], parts[1]), &r, &r.Tags)
+		var r record.Instance
+		return edit(record.InstanceKey(parts[0], parts[1]), &r, &r.Tags)
 	case kind == "task" && len(parts) == 2:
-		var r taskRecord
-		return edit(taskKey(parts[0], parts[1]), &r, &r.Task.Tags)
+		var r record.Task
+		return edit(record.TaskKey(parts[0], parts[1]), &r, &r.Task.Tags)
 	case kind == "task-definition" && len(parts) == 1:
 		family, rev, ok := cp.parseTaskDefinitionRef(parts[0])
 		if !ok || rev == 0 {
 			return notFound
 		}
-		var r taskDefinitionRecord
-		return edit(taskDefinitionKey(family, rev), &r, &r.Tags)
+		var r record.TaskDefinition
+		return edit(record.TaskDefinitionKey(family, rev), &r, &r.Tags)
 	case kind == "service" && len(parts) == 2:
-		var r serviceRecord
-		return edit(serviceKey(parts[0], parts[1]), &r, &r.Service.Tags)
+		var r services.Record
+		return edit(services.Key(parts[0], parts[1]), &r, &r.Service.Tags)
 	}
 	return notFound
 }

@@ -6,80 +6,18 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 	"github.com/ecskit/ecs/taskdef"
 )
 
-// taskRecord is a task as stored, with the accounting the control plane
-// keeps beside the API view.
-type taskRecord struct {
-	Cluster     string `json:"cluster"`
-	ID          string `json:"id"`
-	InstanceID  string `json:"instanceId"`
-	Family      string `json:"family"`
-	Revision    int64  `json:"revision"`
-	ServiceName string `json:"serviceName,omitempty"`
-
-	// The reservation made on the instance.
-	CPU      int64 `json:"cpu"`
-	Memory   int64 `json:"memory"`
-	Ports    []int `json:"ports,omitempty"`
-	PortsUDP []int `json:"portsUdp,omitempty"`
-
-	// Accounting flags, so that settleTask is idempotent.
-	GroupReleased bool `json:"groupReleased,omitempty"`
-	Released      bool `json:"released,omitempty"`
-
-	Task Task `json:"task"`
-}
-
-func taskPrefix(cluster string) string  { return "tasks/" + cluster + "/" }
-func taskKey(cluster, id string) string { return taskPrefix(cluster) + id }
-
-// settleTask brings the instance's accounting in line with the task's
-// statuses: a task desired STOPPED stops counting in its group, a STOPPED
-// task gives its resources back, a PENDING one counts as pending.
-func (cp *ControlPlane) settleTask(inst *instanceRecord, t *taskRecord) {
-	if t.Task.DesiredStatus == TaskStatusStopped && !t.GroupReleased {
-		t.GroupReleased = true
-		inst.releaseGroup(t)
-	}
-	if t.Task.LastStatus == TaskStatusStopped && !t.Released {
-		t.Released = true
-		inst.releaseResources(t)
-	}
-}
-
-// settled reports whether settleTask has nothing to do for t.
-func settled(t *taskRecord) bool {
-	return t.GroupReleased == (t.Task.DesiredStatus == TaskStatusStopped) &&
-		t.Released == (t.Task.LastStatus == TaskStatusStopped)
-}
-
-// forceStop marks a task STOPPED without its agent.
-func (t *taskRecord) forceStop(now Time, reason string) {
-	t.Task.DesiredStatus = TaskStatusStopped
-	t.Task.LastStatus = TaskStatusStopped
-	if t.Task.StoppedReason == "" {
-		t.Task.StoppedReason = reason
-	}
-	if t.Task.StoppingAt.IsZero() {
-		t.Task.StoppingAt = now
-	}
-	t.Task.StoppedAt = now
-	t.Task.Version++
-	for i := range t.Task.Containers {
-		t.Task.Containers[i].LastStatus = TaskStatusStopped
-	}
-}
-
 // newTask builds the record of a task placed on inst.
-func (cp *ControlPlane) newTask(cluster string, inst *instanceRecord, td *TaskDefinition, ov *TaskOverride, group, startedBy string, tags []Tag) *taskRecord {
+func (cp *ControlPlane) newTask(cluster string, inst *record.Instance, td *TaskDefinition, ov *TaskOverride, group, startedBy string, tags []Tag) *record.Task {
 	id := cp.newID()
 	arn := cp.taskARN(cluster, id)
 	cpu, mem, ports, udp := taskdef.Requirements(td, ov)
 	now := cp.now()
-	t := &taskRecord{
+	t := &record.Task{
 		Cluster: cluster, ID: id, InstanceID: inst.ID,
 		Family: td.Family, Revision: td.Revision,
 		CPU: cpu, Memory: mem, Ports: ports, PortsUDP: udp,
@@ -90,7 +28,7 @@ func (cp *ControlPlane) newTask(cluster string, inst *instanceRecord, td *TaskDe
 	if ov.ContainerOverrides == nil {
 		ov.ContainerOverrides = []ContainerOverride{}
 	}
-	az, _ := inst.attr("ecs.availability-zone")
+	az, _ := inst.Attr("ecs.availability-zone")
 	t.Task = Task{
 		TaskArn:              arn,
 		ClusterArn:           cp.clusterARN(cluster),
@@ -122,7 +60,7 @@ func (cp *ControlPlane) newTask(cluster string, inst *instanceRecord, td *TaskDe
 	if ov.Memory != "" {
 		t.Task.Memory = ov.Memory
 	}
-	if arch, ok := inst.attr("ecs.cpu-architecture"); ok {
+	if arch, ok := inst.Attr("ecs.cpu-architecture"); ok {
 		t.Task.Attributes = []Attribute{{Name: "ecs.cpu-architecture", Value: arch}}
 	}
 	for _, cd := range td.ContainerDefinitions {
@@ -161,16 +99,8 @@ func (cp *ControlPlane) newTask(cluster string, inst *instanceRecord, td *TaskDe
 	return t
 }
 
-// uuid formats 32 hex digits as a 36-character UUID.
-func uuid(h string) string {
-	if len(h) < 32 {
-		return h
-	}
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
-
 // lookupTask resolves a task ID or ARN within cluster.
-func (cp *ControlPlane) lookupTask(tx store.Tx, cluster, ref string) (*taskRecord, error) {
+func (cp *ControlPlane) lookupTask(tx store.Tx, cluster, ref string) (*record.Task, error) {
 	c, id, err := cp.leafID("task", ref)
 	if err != nil {
 		return nil, err
@@ -225,7 +155,7 @@ func (cp *ControlPlane) StopTask(ctx context.Context, in *StopTaskInput) (*StopT
 
 // stopTask sets desired STOPPED with a stop code and reason, unless the
 // task is already desired STOPPED, and writes task and instance.
-func (cp *ControlPlane) stopTask(tx store.Tx, t *taskRecord, code, reason string) error {
+func (cp *ControlPlane) stopTask(tx store.Tx, t *record.Task, code, reason string) error {
 	if t.Task.DesiredStatus == TaskStatusStopped {
 		return nil
 	}
@@ -241,18 +171,18 @@ func (cp *ControlPlane) stopTask(tx store.Tx, t *taskRecord, code, reason string
 
 // saveTask settles the task's accounting on its instance and writes both
 // (the instance only if its accounting changed).
-func (cp *ControlPlane) saveTask(tx store.Tx, t *taskRecord) error {
-	if settled(t) {
+func (cp *ControlPlane) saveTask(tx store.Tx, t *record.Task) error {
+	if record.Settled(t) {
 		return cp.putTask(tx, t)
 	}
-	var inst instanceRecord
-	found, err := getRecord(tx, instanceKey(t.Cluster, t.InstanceID), &inst)
+	var inst record.Instance
+	found, err := record.Get(tx, record.InstanceKey(t.Cluster, t.InstanceID), &inst)
 	if err != nil {
 		return err
 	}
 	if found {
-		cp.settleTask(&inst, t)
-		if err := putRecord(tx, instanceKey(t.Cluster, inst.ID), &inst); err != nil {
+		record.Settle(&inst, t)
+		if err := record.Put(tx, record.InstanceKey(t.Cluster, inst.ID), &inst); err != nil {
 			return err
 		}
 	}

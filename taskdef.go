@@ -2,32 +2,14 @@ package ecs
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/ecskit/ecs/internal/paginate"
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 )
-
-// taskDefinitionRecord is a registered revision with its tags.
-type taskDefinitionRecord struct {
-	TaskDefinition TaskDefinition `json:"taskDefinition"`
-	Tags           []Tag          `json:"tags,omitempty"`
-}
-
-// familyRecord remembers a family's last revision, so numbers are never
-// reused.
-type familyRecord struct {
-	Name         string `json:"name"`
-	LastRevision int64  `json:"lastRevision"`
-}
-
-func familyKey(f string) string            { return "families/" + f }
-func taskDefinitionPrefix(f string) string { return "taskdefs/" + f + "/" }
-func taskDefinitionKey(f string, rev int64) string {
-	return fmt.Sprintf("%s%010d", taskDefinitionPrefix(f), rev)
-}
 
 // RegisterTaskDefinition validates and normalises a task definition and
 // registers it as the family's next revision.
@@ -40,8 +22,8 @@ func (cp *ControlPlane) RegisterTaskDefinition(ctx context.Context, in *Register
 		return nil, err
 	}
 	err = cp.store.Update(ctx, func(tx store.Tx) error {
-		var fam familyRecord
-		if _, err := getRecord(tx, familyKey(td.Family), &fam); err != nil {
+		var fam record.Family
+		if _, err := record.Get(tx, record.FamilyKey(td.Family), &fam); err != nil {
 			return err
 		}
 		if fam.LastRevision >= 1000000 {
@@ -54,10 +36,10 @@ func (cp *ControlPlane) RegisterTaskDefinition(ctx context.Context, in *Register
 		td.Status = TaskDefinitionStatusActive
 		td.RegisteredAt = cp.now()
 		td.RegisteredBy = "arn:aws:iam::" + cp.account + ":root"
-		if err := putRecord(tx, familyKey(td.Family), &fam); err != nil {
+		if err := record.Put(tx, record.FamilyKey(td.Family), &fam); err != nil {
 			return err
 		}
-		return putRecord(tx, taskDefinitionKey(td.Family, td.Revision), &taskDefinitionRecord{TaskDefinition: *td, Tags: in.Tags})
+		return record.Put(tx, record.TaskDefinitionKey(td.Family, td.Revision), &record.TaskDefinition{TaskDefinition: *td, Tags: in.Tags})
 	})
 	if err != nil {
 		return nil, err
@@ -97,20 +79,20 @@ func (cp *ControlPlane) parseTaskDefinitionRef(ref string) (family string, rev i
 
 // findTaskDefinition resolves a reference: family means the latest ACTIVE
 // revision.
-func (cp *ControlPlane) findTaskDefinition(tx store.Tx, ref string) (*taskDefinitionRecord, error) {
+func (cp *ControlPlane) findTaskDefinition(tx store.Tx, ref string) (*record.TaskDefinition, error) {
 	family, rev, ok := cp.parseTaskDefinitionRef(ref)
 	if !ok {
 		return nil, nil
 	}
 	if rev > 0 {
-		var rec taskDefinitionRecord
-		found, err := getRecord(tx, taskDefinitionKey(family, rev), &rec)
+		var rec record.TaskDefinition
+		found, err := record.Get(tx, record.TaskDefinitionKey(family, rev), &rec)
 		if err != nil || !found {
 			return nil, err
 		}
 		return &rec, nil
 	}
-	recs, err := listRecords[taskDefinitionRecord](tx, taskDefinitionPrefix(family))
+	recs, err := record.List[record.TaskDefinition](tx, record.TaskDefinitionPrefix(family))
 	if err != nil {
 		return nil, err
 	}
@@ -141,8 +123,8 @@ func (cp *ControlPlane) launchableTaskDefinition(tx store.Tx, ref string, inacti
 }
 
 func (cp *ControlPlane) taskDefinitionTags(tx store.Tx, td *TaskDefinition) []Tag {
-	var rec taskDefinitionRecord
-	if found, err := getRecord(tx, taskDefinitionKey(td.Family, td.Revision), &rec); err != nil || !found {
+	var rec record.TaskDefinition
+	if found, err := record.Get(tx, record.TaskDefinitionKey(td.Family, td.Revision), &rec); err != nil || !found {
 		return nil
 	}
 	return slices.Clone(rec.Tags)
@@ -150,7 +132,7 @@ func (cp *ControlPlane) taskDefinitionTags(tx store.Tx, td *TaskDefinition) []Ta
 
 // DescribeTaskDefinition describes a revision (family = latest ACTIVE).
 func (cp *ControlPlane) DescribeTaskDefinition(ctx context.Context, in *DescribeTaskDefinitionInput) (*DescribeTaskDefinitionOutput, error) {
-	var rec *taskDefinitionRecord
+	var rec *record.TaskDefinition
 	err := cp.store.View(ctx, func(tx store.Tx) error {
 		var err error
 		rec, err = cp.findTaskDefinition(tx, in.TaskDefinition)
@@ -188,7 +170,7 @@ func (cp *ControlPlane) ListTaskDefinitions(ctx context.Context, in *ListTaskDef
 	}
 	prefix := "taskdefs/"
 	if in.FamilyPrefix != "" {
-		prefix = taskDefinitionPrefix(in.FamilyPrefix)
+		prefix = record.TaskDefinitionPrefix(in.FamilyPrefix)
 	}
 	var keys []string
 	err := cp.store.View(ctx, func(tx store.Tx) error {
@@ -197,8 +179,8 @@ func (cp *ControlPlane) ListTaskDefinitions(ctx context.Context, in *ListTaskDef
 			return err
 		}
 		for _, r := range recs {
-			var rec taskDefinitionRecord
-			if _, err := getRecord(tx, r.Key, &rec); err != nil {
+			var rec record.TaskDefinition
+			if _, err := record.Get(tx, r.Key, &rec); err != nil {
 				return err
 			}
 			if rec.TaskDefinition.Status == status {
@@ -221,7 +203,7 @@ func (cp *ControlPlane) ListTaskDefinitions(ctx context.Context, in *ListTaskDef
 			keys[i] = invertKey(keys[i])
 		}
 	}
-	pg, next, err := page(keys, key, in.MaxResults, in.NextToken, 100)
+	pg, next, err := paginate.Page(keys, key, in.MaxResults, in.NextToken, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +241,7 @@ func (cp *ControlPlane) ListTaskDefinitionFamilies(ctx context.Context, in *List
 	}
 	var fams []string
 	err := cp.store.View(ctx, func(tx store.Tx) error {
-		recs, err := listRecords[familyRecord](tx, familyKey(in.FamilyPrefix))
+		recs, err := record.List[record.Family](tx, record.FamilyKey(in.FamilyPrefix))
 		if err != nil {
 			return err
 		}
@@ -268,11 +250,11 @@ func (cp *ControlPlane) ListTaskDefinitionFamilies(ctx context.Context, in *List
 				fams = append(fams, f.Name)
 				continue
 			}
-			tds, err := listRecords[taskDefinitionRecord](tx, taskDefinitionPrefix(f.Name))
+			tds, err := record.List[record.TaskDefinition](tx, record.TaskDefinitionPrefix(f.Name))
 			if err != nil {
 				return err
 			}
-			active := slices.ContainsFunc(tds, func(r taskDefinitionRecord) bool {
+			active := slices.ContainsFunc(tds, func(r record.TaskDefinition) bool {
 				return r.TaskDefinition.Status == TaskDefinitionStatusActive
 			})
 			if active == (in.Status == TaskDefinitionStatusActive) {
@@ -284,7 +266,7 @@ func (cp *ControlPlane) ListTaskDefinitionFamilies(ctx context.Context, in *List
 	if err != nil {
 		return nil, err
 	}
-	pg, next, err := page(fams, func(s string) string { return s }, in.MaxResults, in.NextToken, 100)
+	pg, next, err := paginate.Page(fams, func(s string) string { return s }, in.MaxResults, in.NextToken, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -303,8 +285,8 @@ func (cp *ControlPlane) DeregisterTaskDefinition(ctx context.Context, in *Deregi
 	}
 	var out TaskDefinition
 	err := cp.store.Update(ctx, func(tx store.Tx) error {
-		var rec taskDefinitionRecord
-		found, err := getRecord(tx, taskDefinitionKey(family, rev), &rec)
+		var rec record.TaskDefinition
+		found, err := record.Get(tx, record.TaskDefinitionKey(family, rev), &rec)
 		if err != nil {
 			return err
 		}
@@ -314,7 +296,7 @@ func (cp *ControlPlane) DeregisterTaskDefinition(ctx context.Context, in *Deregi
 		if rec.TaskDefinition.Status == TaskDefinitionStatusActive {
 			rec.TaskDefinition.Status = TaskDefinitionStatusInactive
 			rec.TaskDefinition.DeregisteredAt = cp.now()
-			if err := putRecord(tx, taskDefinitionKey(family, rev), &rec); err != nil {
+			if err := record.Put(tx, record.TaskDefinitionKey(family, rev), &rec); err != nil {
 				return err
 			}
 		}
@@ -343,8 +325,8 @@ func (cp *ControlPlane) DeleteTaskDefinitions(ctx context.Context, in *DeleteTas
 				continue
 			}
 			arn := cp.taskDefinitionARN(family, rev)
-			var rec taskDefinitionRecord
-			found, err := getRecord(tx, taskDefinitionKey(family, rev), &rec)
+			var rec record.TaskDefinition
+			found, err := record.Get(tx, record.TaskDefinitionKey(family, rev), &rec)
 			if err != nil {
 				return err
 			}
@@ -358,7 +340,7 @@ func (cp *ControlPlane) DeleteTaskDefinitions(ctx context.Context, in *DeleteTas
 			case rec.TaskDefinition.Status == TaskDefinitionStatusInactive:
 				rec.TaskDefinition.Status = TaskDefinitionStatusDeleteInProgress
 				rec.TaskDefinition.DeleteRequestedAt = cp.now()
-				if err := putRecord(tx, taskDefinitionKey(family, rev), &rec); err != nil {
+				if err := record.Put(tx, record.TaskDefinitionKey(family, rev), &rec); err != nil {
 					return err
 				}
 			}

@@ -1,4 +1,4 @@
-package ecs
+package record
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecskit/ecs/types"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -14,8 +15,8 @@ import (
 // (lists get one to three elements), so a field the codec forgets comes
 // back zero and the round trip differs.
 func fillRandom(r *rand.Rand, v reflect.Value) {
-	if v.Type() == reflect.TypeFor[Time]() {
-		v.Set(reflect.ValueOf(Time{Time: time.UnixMilli(r.Int64N(4e12) + 1).UTC()}))
+	if v.Type() == reflect.TypeFor[types.Time]() {
+		v.Set(reflect.ValueOf(types.Time{Time: time.UnixMilli(r.Int64N(4e12) + 1).UTC()}))
 		return
 	}
 	switch v.Kind() {
@@ -61,14 +62,14 @@ func fillRandom(r *rand.Rand, v reflect.Value) {
 func TestTaskCodecCoversEveryField(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 200 {
-		var in taskRecord
+		var in Task
 		fillRandom(r, reflect.ValueOf(&in).Elem())
-		b, err := encodeTask(&in)
+		b, err := EncodeTask(&in)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out taskRecord
-		if err := decodeTask(b, &out); err != nil {
+		var out Task
+		if err := DecodeTask(b, &out); err != nil {
 			t.Fatal(err)
 		}
 		if d := cmp.Diff(in, out); d != "" {
@@ -78,13 +79,13 @@ func TestTaskCodecCoversEveryField(t *testing.T) {
 }
 
 func TestTaskCodecKeepsNilApartFromEmpty(t *testing.T) {
-	in := taskRecord{Ports: []int{}, Task: Task{Containers: []Container{{NetworkBindings: []NetworkBinding{}}}, Tags: []Tag{}}}
-	b, err := encodeTask(&in)
+	in := Task{Ports: []int{}, Task: types.Task{Containers: []types.Container{{NetworkBindings: []types.NetworkBinding{}}}, Tags: []types.Tag{}}}
+	b, err := EncodeTask(&in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out taskRecord
-	if err := decodeTask(b, &out); err != nil {
+	var out Task
+	if err := DecodeTask(b, &out); err != nil {
 		t.Fatal(err)
 	}
 	if out.Ports == nil || out.Task.Tags == nil || out.Task.Containers[0].NetworkBindings == nil || out.PortsUDP != nil || out.Task.Attributes != nil {
@@ -95,14 +96,14 @@ func TestTaskCodecKeepsNilApartFromEmpty(t *testing.T) {
 // A task record written as JSON (before the codec) reads the same.
 func TestTaskCodecReadsJSONRecords(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	var in taskRecord
+	var in Task
 	fillRandom(r, reflect.ValueOf(&in).Elem())
 	b, err := json.Marshal(&in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out taskRecord
-	if err := decodeTask(b, &out); err != nil {
+	var out Task
+	if err := DecodeTask(b, &out); err != nil {
 		t.Fatal(err)
 	}
 	if d := cmp.Diff(in, out); d != "" {
@@ -111,9 +112,9 @@ func TestTaskCodecReadsJSONRecords(t *testing.T) {
 }
 
 func TestTaskCodecRejectsDamage(t *testing.T) {
-	var in taskRecord
+	var in Task
 	fillRandom(rand.New(rand.NewPCG(5, 6)), reflect.ValueOf(&in).Elem())
-	b, _ := encodeTask(&in)
+	b, _ := EncodeTask(&in)
 	for _, c := range []struct {
 		name string
 		b    []byte
@@ -123,31 +124,31 @@ func TestTaskCodecRejectsDamage(t *testing.T) {
 		{"truncated", b[:len(b)/2]},
 		{"trailing bytes", append(append([]byte{}, b...), 0)},
 	} {
-		var out taskRecord
-		if err := decodeTask(c.b, &out); err == nil {
+		var out Task
+		if err := DecodeTask(c.b, &out); err == nil {
 			t.Errorf("%s: decoded without error", c.name)
 		}
 	}
 }
 
 func FuzzDecodeTask(f *testing.F) {
-	var in taskRecord
+	var in Task
 	fillRandom(rand.New(rand.NewPCG(7, 8)), reflect.ValueOf(&in).Elem())
-	b, _ := encodeTask(&in)
+	b, _ := EncodeTask(&in)
 	f.Add(b)
 	f.Add([]byte{taskCodecVersion})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var out taskRecord
-		if decodeTask(b, &out) != nil {
+		var out Task
+		if DecodeTask(b, &out) != nil {
 			return
 		}
 		// What decodes encodes again to bytes that decode the same.
-		b2, err := encodeTask(&out)
+		b2, err := EncodeTask(&out)
 		if err != nil {
 			return // overrides that JSON cannot encode
 		}
-		var again taskRecord
-		if err := decodeTask(b2, &again); err != nil {
+		var again Task
+		if err := DecodeTask(b2, &again); err != nil {
 			t.Fatalf("re-encoded record does not decode: %v", err)
 		}
 		if !reflect.DeepEqual(out, again) {
@@ -157,20 +158,20 @@ func FuzzDecodeTask(f *testing.F) {
 }
 
 func BenchmarkTaskCodec(b *testing.B) {
-	var in taskRecord
+	var in Task
 	fillRandom(rand.New(rand.NewPCG(9, 10)), reflect.ValueOf(&in).Elem())
 	in.Task.Overrides = nil
-	enc, _ := encodeTask(&in)
+	enc, _ := EncodeTask(&in)
 	js, _ := json.Marshal(&in)
 	b.Run("encode", func(b *testing.B) {
 		for b.Loop() {
-			_, _ = encodeTask(&in)
+			_, _ = EncodeTask(&in)
 		}
 	})
 	b.Run("decode", func(b *testing.B) {
 		for b.Loop() {
-			var out taskRecord
-			_ = decodeTask(enc, &out)
+			var out Task
+			_ = DecodeTask(enc, &out)
 		}
 	})
 	b.Run("encode-json", func(b *testing.B) {
@@ -180,7 +181,7 @@ func BenchmarkTaskCodec(b *testing.B) {
 	})
 	b.Run("decode-json", func(b *testing.B) {
 		for b.Loop() {
-			var out taskRecord
+			var out Task
 			_ = json.Unmarshal(js, &out)
 		}
 	})
@@ -190,18 +191,18 @@ func BenchmarkTaskCodec(b *testing.B) {
 func TestInstanceCodecCoversEveryField(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	for range 200 {
-		var in instanceRecord
+		var in Instance
 		fillRandom(r, reflect.ValueOf(&in).Elem())
-		var out instanceRecord
-		if err := decodeInstance(encodeInstance(&in), &out); err != nil {
+		var out Instance
+		if err := DecodeInstance(EncodeInstance(&in), &out); err != nil {
 			t.Fatal(err)
 		}
 		if d := cmp.Diff(in, out); d != "" {
 			t.Fatalf("round trip differs (-in +out):\n%s", d)
 		}
 		js, _ := json.Marshal(&in)
-		var fromJSON instanceRecord
-		if err := decodeInstance(js, &fromJSON); err != nil {
+		var fromJSON Instance
+		if err := DecodeInstance(js, &fromJSON); err != nil {
 			t.Fatal(err)
 		}
 		if d := cmp.Diff(in, fromJSON); d != "" {
@@ -211,28 +212,28 @@ func TestInstanceCodecCoversEveryField(t *testing.T) {
 }
 
 func TestInstanceCodecRejectsDamage(t *testing.T) {
-	var in instanceRecord
+	var in Instance
 	fillRandom(rand.New(rand.NewPCG(13, 14)), reflect.ValueOf(&in).Elem())
-	b := encodeInstance(&in)
+	b := EncodeInstance(&in)
 	for _, bad := range [][]byte{nil, append([]byte{99}, b[1:]...), b[:len(b)/2], append(append([]byte{}, b...), 0)} {
-		var out instanceRecord
-		if err := decodeInstance(bad, &out); err == nil {
+		var out Instance
+		if err := DecodeInstance(bad, &out); err == nil {
 			t.Errorf("%q: decoded without error", bad)
 		}
 	}
 }
 
 func FuzzDecodeInstance(f *testing.F) {
-	var in instanceRecord
+	var in Instance
 	fillRandom(rand.New(rand.NewPCG(15, 16)), reflect.ValueOf(&in).Elem())
-	f.Add(encodeInstance(&in))
+	f.Add(EncodeInstance(&in))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var out instanceRecord
-		if decodeInstance(b, &out) != nil {
+		var out Instance
+		if DecodeInstance(b, &out) != nil {
 			return
 		}
-		var again instanceRecord
-		if err := decodeInstance(encodeInstance(&out), &again); err != nil {
+		var again Instance
+		if err := DecodeInstance(EncodeInstance(&out), &again); err != nil {
 			t.Fatalf("re-encoded record does not decode: %v", err)
 		}
 		if !reflect.DeepEqual(out, again) {

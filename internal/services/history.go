@@ -1,4 +1,4 @@
-package ecs
+package services
 
 import (
 	"encoding/json"
@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/ecskit/ecs/internal/reconcile"
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
+	"github.com/ecskit/ecs/types"
 )
 
 // maxServiceDeployments is how many service deployments a service's
@@ -19,8 +21,8 @@ const maxServiceDeployments = 100
 // status.
 type serviceHistory struct {
 	// Deployments, oldest first.
-	Deployments []historyEntry    `json:"deployments"`
-	Revisions   []ServiceRevision `json:"revisions"`
+	Deployments []historyEntry          `json:"deployments"`
+	Revisions   []types.ServiceRevision `json:"revisions"`
 }
 
 // historyEntry is one service deployment: the deployment (by ID) that
@@ -31,36 +33,28 @@ type historyEntry struct {
 	Seq int64 `json:"seq"`
 	// Target and Sources are service revision ARNs: what the deployment
 	// deploys, and what ran when it started.
-	Target     string            `json:"target"`
-	Sources    []string          `json:"sources,omitempty"`
-	Deployment ServiceDeployment `json:"deployment"`
+	Target     string                  `json:"target"`
+	Sources    []string                `json:"sources,omitempty"`
+	Deployment types.ServiceDeployment `json:"deployment"`
 }
 
 func serviceHistoryKey(cluster, name string) string { return "servicehistory/" + cluster + "/" + name }
 
-func (cp *ControlPlane) serviceDeploymentARN(cluster, name, id string) string {
-	return cp.arnPrefix() + "service-deployment/" + cluster + "/" + name + "/" + id
-}
-
-func (cp *ControlPlane) serviceRevisionARN(cluster, name, id string) string {
-	return cp.arnPrefix() + "service-revision/" + cluster + "/" + name + "/" + id
-}
-
 // newRevision gives a deployment its service deployment and a new service
 // revision of td.
-func (cp *ControlPlane) newRevision(rec *serviceRecord, d *deploymentRecord, td *TaskDefinition) {
+func (sc *Scheduler) newRevision(rec *Record, d *Deployment, td *types.TaskDefinition) {
 	name := rec.Service.ServiceName
-	d.ServiceDeploymentArn = cp.serviceDeploymentARN(rec.Cluster, name, strconv.FormatUint(uint64(cp.seed()), 36))
-	d.ServiceRevisionArn = cp.serviceRevisionARN(rec.Cluster, name, strings.TrimPrefix(d.Deployment.Id, "ecs-svc/"))
-	rev := ServiceRevision{
-		ServiceRevisionArn: d.ServiceRevisionArn, ServiceArn: cp.serviceARN(rec.Cluster, name),
-		ClusterArn: cp.clusterARN(rec.Cluster), TaskDefinition: td.TaskDefinitionArn, LaunchType: "EC2",
-		ContainerImages: []ContainerImage{}, NetworkConfiguration: rec.Service.NetworkConfiguration,
+	d.ServiceDeploymentArn = sc.arn.ServiceDeployment(rec.Cluster, name, strconv.FormatUint(uint64(sc.cp.Seed()), 36))
+	d.ServiceRevisionArn = sc.arn.ServiceRevision(rec.Cluster, name, strings.TrimPrefix(d.Deployment.Id, "ecs-svc/"))
+	rev := types.ServiceRevision{
+		ServiceRevisionArn: d.ServiceRevisionArn, ServiceArn: sc.arn.Service(rec.Cluster, name),
+		ClusterArn: sc.arn.Cluster(rec.Cluster), TaskDefinition: td.TaskDefinitionArn, LaunchType: "EC2",
+		ContainerImages: []types.ContainerImage{}, NetworkConfiguration: rec.Service.NetworkConfiguration,
 		LoadBalancers: rec.Service.LoadBalancers, ServiceRegistries: rec.Service.ServiceRegistries,
 		CreatedAt: d.Deployment.CreatedAt,
 	}
 	for _, c := range td.ContainerDefinitions {
-		rev.ContainerImages = append(rev.ContainerImages, ContainerImage{ContainerName: c.Name, Image: c.Image})
+		rev.ContainerImages = append(rev.ContainerImages, types.ContainerImage{ContainerName: c.Name, Image: c.Image})
 	}
 	rec.newRevisions = append(rec.newRevisions, rev)
 }
@@ -68,10 +62,10 @@ func (cp *ControlPlane) newRevision(rec *serviceRecord, d *deploymentRecord, td 
 // syncHistory brings the service's history up to date with its
 // deployments: new deployments get an entry, and entries follow the
 // rollout (and rollback) of their deployments until they end.
-func (cp *ControlPlane) syncHistory(tx store.Tx, rec *serviceRecord) error {
+func (sc *Scheduler) syncHistory(tx store.Tx, rec *Record) error {
 	key := serviceHistoryKey(rec.Cluster, rec.Service.ServiceName)
 	var h serviceHistory
-	if _, err := getRecord(tx, key, &h); err != nil {
+	if _, err := record.Get(tx, key, &h); err != nil {
 		return err
 	}
 	before, err := json.Marshal(&h)
@@ -94,22 +88,22 @@ func (cp *ControlPlane) syncHistory(tx store.Tx, rec *serviceRecord) error {
 				e.Sources = append(e.Sources, o.ServiceRevisionArn)
 			}
 		}
-		e.Deployment = ServiceDeployment{
-			ServiceDeploymentArn: d.ServiceDeploymentArn, ServiceArn: cp.serviceARN(rec.Cluster, rec.Service.ServiceName),
-			ClusterArn: cp.clusterARN(rec.Cluster), CreatedAt: d.Deployment.CreatedAt, StartedAt: d.Deployment.CreatedAt,
-			UpdatedAt: d.Deployment.UpdatedAt, Status: ServiceDeploymentInProgress,
+		e.Deployment = types.ServiceDeployment{
+			ServiceDeploymentArn: d.ServiceDeploymentArn, ServiceArn: sc.arn.Service(rec.Cluster, rec.Service.ServiceName),
+			ClusterArn: sc.arn.Cluster(rec.Cluster), CreatedAt: d.Deployment.CreatedAt, StartedAt: d.Deployment.CreatedAt,
+			UpdatedAt: d.Deployment.UpdatedAt, Status: types.ServiceDeploymentInProgress,
 			DeploymentConfiguration: rec.Service.DeploymentConfiguration,
-			Alarms:                  &ServiceDeploymentAlarms{Status: RollbackMonitorDisabled},
+			Alarms:                  &types.ServiceDeploymentAlarms{Status: types.RollbackMonitorDisabled},
 		}
 		h.Deployments = append(h.Deployments, e)
 	}
 	for i := range h.Deployments {
-		cp.followDeployment(rec, &h.Deployments[i])
+		sc.followDeployment(rec, &h.Deployments[i])
 	}
 	if n := len(h.Deployments) - maxServiceDeployments; n > 0 {
 		h.Deployments = h.Deployments[n:]
 	}
-	h.Revisions = slices.DeleteFunc(h.Revisions, func(r ServiceRevision) bool {
+	h.Revisions = slices.DeleteFunc(h.Revisions, func(r types.ServiceRevision) bool {
 		return !slices.ContainsFunc(h.Deployments, func(e historyEntry) bool {
 			return e.Target == r.ServiceRevisionArn || slices.Contains(e.Sources, r.ServiceRevisionArn)
 		})
@@ -124,7 +118,7 @@ func (cp *ControlPlane) syncHistory(tx store.Tx, rec *serviceRecord) error {
 // terminal reports whether a service deployment status is final.
 func terminal(status string) bool {
 	switch status {
-	case ServiceDeploymentSuccessful, ServiceDeploymentStopped, ServiceDeploymentRollbackSuccessful, ServiceDeploymentRollbackFailed:
+	case types.ServiceDeploymentSuccessful, types.ServiceDeploymentStopped, types.ServiceDeploymentRollbackSuccessful, types.ServiceDeploymentRollbackFailed:
 		return true
 	}
 	return false
@@ -132,19 +126,19 @@ func terminal(status string) bool {
 
 // followDeployment derives an entry's status from its deployment and the
 // rollback deployment that may have followed it.
-func (cp *ControlPlane) followDeployment(rec *serviceRecord, e *historyEntry) {
+func (sc *Scheduler) followDeployment(rec *Record, e *historyEntry) {
 	sd := &e.Deployment
 	if terminal(sd.Status) {
 		return
 	}
 	d := rec.deployment(e.ID)
-	var rb *deploymentRecord
+	var rb *Deployment
 	for i := range rec.Deployments {
 		if rec.Deployments[i].RollbackOf == e.ID {
 			rb = &rec.Deployments[i]
 		}
 	}
-	now := cp.now()
+	now := sc.now()
 	if d != nil {
 		dep := &d.Deployment
 		sd.UpdatedAt = dep.UpdatedAt
@@ -152,58 +146,58 @@ func (cp *ControlPlane) followDeployment(rec *serviceRecord, e *historyEntry) {
 	}
 	switch {
 	case rb != nil:
-		sd.Rollback = &ServiceDeploymentRollback{
+		sd.Rollback = &types.ServiceDeploymentRollback{
 			Reason:    "The deployment circuit breaker initiated a rollback.",
 			StartedAt: rb.Deployment.CreatedAt, ServiceRevisionArn: rb.ServiceRevisionArn,
 		}
-		sd.Status, sd.StatusReason = ServiceDeploymentRollbackInProgress, rb.Deployment.RolloutStateReason
+		sd.Status, sd.StatusReason = types.ServiceDeploymentRollbackInProgress, rb.Deployment.RolloutStateReason
 		switch rb.Deployment.RolloutState {
-		case RolloutStateCompleted:
-			sd.Status, sd.FinishedAt = ServiceDeploymentRollbackSuccessful, rb.Deployment.UpdatedAt
+		case types.RolloutStateCompleted:
+			sd.Status, sd.FinishedAt = types.ServiceDeploymentRollbackSuccessful, rb.Deployment.UpdatedAt
 			sd.StatusReason = "Service deployment rolled back because the circuit breaker threshold was exceeded."
-		case RolloutStateFailed:
-			sd.Status, sd.FinishedAt = ServiceDeploymentRollbackFailed, rb.Deployment.UpdatedAt
+		case types.RolloutStateFailed:
+			sd.Status, sd.FinishedAt = types.ServiceDeploymentRollbackFailed, rb.Deployment.UpdatedAt
 			sd.StatusReason = rb.Deployment.RolloutStateReason
 		}
-		if rb.Deployment.Status != DeploymentStatusPrimary && !terminal(sd.Status) {
-			sd.Status, sd.StoppedAt = ServiceDeploymentRollbackFailed, now
+		if rb.Deployment.Status != types.DeploymentStatusPrimary && !terminal(sd.Status) {
+			sd.Status, sd.StoppedAt = types.ServiceDeploymentRollbackFailed, now
 			sd.StatusReason = "Rollback stopped: a newer service deployment started."
 		}
 	case d == nil:
-		sd.Status, sd.StoppedAt = ServiceDeploymentStopped, now
+		sd.Status, sd.StoppedAt = types.ServiceDeploymentStopped, now
 		sd.StatusReason = "Service deployment stopped: a newer service deployment started."
-	case d.Deployment.RolloutState == RolloutStateCompleted:
-		sd.Status, sd.FinishedAt = ServiceDeploymentSuccessful, d.Deployment.UpdatedAt
+	case d.Deployment.RolloutState == types.RolloutStateCompleted:
+		sd.Status, sd.FinishedAt = types.ServiceDeploymentSuccessful, d.Deployment.UpdatedAt
 		sd.StatusReason = ""
-	case d.Deployment.RolloutState == RolloutStateFailed:
-		sd.Status, sd.StoppedAt = ServiceDeploymentStopped, d.Deployment.UpdatedAt
+	case d.Deployment.RolloutState == types.RolloutStateFailed:
+		sd.Status, sd.StoppedAt = types.ServiceDeploymentStopped, d.Deployment.UpdatedAt
 		sd.StatusReason = d.Deployment.RolloutStateReason
-	case d.Deployment.Status != DeploymentStatusPrimary:
-		sd.Status, sd.StoppedAt = ServiceDeploymentStopped, now
+	case d.Deployment.Status != types.DeploymentStatusPrimary:
+		sd.Status, sd.StoppedAt = types.ServiceDeploymentStopped, now
 		sd.StatusReason = "Service deployment stopped: a newer service deployment started."
 	}
-	if sd.DeploymentCircuitBreaker != nil && sd.DeploymentCircuitBreaker.Status == RollbackMonitorMonitoring && terminal(sd.Status) {
-		sd.DeploymentCircuitBreaker.Status = RollbackMonitorMonitoringComplete
+	if sd.DeploymentCircuitBreaker != nil && sd.DeploymentCircuitBreaker.Status == types.RollbackMonitorMonitoring && terminal(sd.Status) {
+		sd.DeploymentCircuitBreaker.Status = types.RollbackMonitorMonitoringComplete
 	}
 }
 
 // breakerStatus is the circuit breaker's account of a deployment.
-func breakerStatus(rec *serviceRecord, d *Deployment) *ServiceDeploymentCircuitBreaker {
+func breakerStatus(rec *Record, d *types.Deployment) *types.ServiceDeploymentCircuitBreaker {
 	dc := rec.Service.DeploymentConfiguration
 	if dc == nil || dc.DeploymentCircuitBreaker == nil || !dc.DeploymentCircuitBreaker.Enable {
-		return &ServiceDeploymentCircuitBreaker{Status: RollbackMonitorDisabled}
+		return &types.ServiceDeploymentCircuitBreaker{Status: types.RollbackMonitorDisabled}
 	}
 	cb := dc.DeploymentCircuitBreaker
 	b := &reconcile.Breaker{}
 	if tc := cb.ThresholdConfiguration; tc != nil {
 		b.ThresholdType, b.ThresholdValue = tc.Type, tc.Value
 	}
-	out := &ServiceDeploymentCircuitBreaker{Status: RollbackMonitorMonitoring, FailureCount: d.FailedTasks, Threshold: reconcile.Threshold(b, d.DesiredCount)}
+	out := &types.ServiceDeploymentCircuitBreaker{Status: types.RollbackMonitorMonitoring, FailureCount: d.FailedTasks, Threshold: reconcile.Threshold(b, d.DesiredCount)}
 	switch d.RolloutState {
-	case RolloutStateFailed:
-		out.Status = RollbackMonitorTriggered
-	case RolloutStateCompleted:
-		out.Status = RollbackMonitorMonitoringComplete
+	case types.RolloutStateFailed:
+		out.Status = types.RollbackMonitorTriggered
+	case types.RolloutStateCompleted:
+		out.Status = types.RollbackMonitorMonitoringComplete
 	}
 	return out
 }

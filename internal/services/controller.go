@@ -1,8 +1,9 @@
-package ecs
+package services
 
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ecskit/ecs/clock"
@@ -21,36 +22,27 @@ const (
 	serviceTick = 5 * time.Second
 )
 
-// startControllers starts the level-triggered controllers (the service
-// scheduler); they stop when ctx is cancelled, and Close waits for them
-// through cp.wg.
-func (cp *ControlPlane) startControllers(ctx context.Context) {
-	cp.wg.Add(1)
-	go func() {
-		defer cp.wg.Done()
-		cp.runServiceScheduler(ctx)
-	}()
-}
-
 // runServiceScheduler runs a pass over every service at start, then over
 // the services the tracker finds due: after a change that concerns them,
 // at the deadline a pass asked for, or when an agent they depend on
 // connects or disconnects (checked every serviceTick).
-func (cp *ControlPlane) runServiceScheduler(ctx context.Context) {
+func (sc *Scheduler) runServiceScheduler(ctx context.Context) {
 	tr := newServiceTracker()
 	var rev int64
-	if err := cp.store.View(ctx, func(tx store.Tx) error { rev = tx.Revision(); return nil }); err != nil {
+	if err := sc.store.View(ctx, func(tx store.Tx) error { rev = tx.Revision(); return nil }); err != nil {
 		return
 	}
-	cp.wg.Add(1)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Add(1)
 	go func() {
-		defer cp.wg.Done()
-		cp.watchServices(ctx, tr, rev)
+		defer wg.Done()
+		sc.watchServices(ctx, tr, rev)
 	}()
-	connected := func(cluster, id string) bool { return cp.agents.connected(cp.instanceARN(cluster, id)) }
-	lastSweep := cp.clock.Now()
+	connected := func(cluster, id string) bool { return sc.cp.Connected(cluster, id) }
+	lastSweep := sc.clock.Now()
 	for ctx.Err() == nil {
-		now := cp.clock.Now()
+		now := sc.clock.Now()
 		if now.Sub(lastSweep) >= serviceTick {
 			tr.sweep(connected)
 			lastSweep = now
@@ -58,22 +50,22 @@ func (cp *ControlPlane) runServiceScheduler(ctx context.Context) {
 		refs, full := tr.take(now)
 		var err error
 		if full {
-			refs, err = cp.serviceRefs(ctx)
+			refs, err = sc.serviceRefs(ctx)
 		}
 		if err == nil {
-			err = cp.reconcileRefs(ctx, refs, tr)
+			err = sc.reconcileRefs(ctx, refs, tr)
 		}
 		if err != nil && ctx.Err() == nil {
-			cp.log.Warn("service scheduler pass failed", "err", err)
+			sc.log.Warn("service scheduler pass failed", "err", err)
 		}
-		wait := serviceTick - cp.clock.Now().Sub(lastSweep)
+		wait := serviceTick - sc.clock.Now().Sub(lastSweep)
 		if next := tr.next(); !next.IsZero() {
-			wait = min(wait, next.Sub(cp.clock.Now()))
+			wait = min(wait, next.Sub(sc.clock.Now()))
 		}
 		if wait <= 0 {
 			continue
 		}
-		t := cp.clock.NewTimer(wait)
+		t := sc.clock.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 		case <-tr.kick:
@@ -85,9 +77,9 @@ func (cp *ControlPlane) runServiceScheduler(ctx context.Context) {
 
 // watchServices feeds the tracker every committed change after rev; when
 // the watch must restart, every service becomes due.
-func (cp *ControlPlane) watchServices(ctx context.Context, tr *serviceTracker, rev int64) {
+func (sc *Scheduler) watchServices(ctx context.Context, tr *serviceTracker, rev int64) {
 	for ctx.Err() == nil {
-		w, err := cp.store.Watch(ctx, "", rev)
+		w, err := sc.store.Watch(ctx, "", rev)
 		if err == nil {
 			for ev := range w.Events() {
 				rev = ev.Revision
@@ -98,32 +90,32 @@ func (cp *ControlPlane) watchServices(ctx context.Context, tr *serviceTracker, r
 		if ctx.Err() != nil {
 			return
 		}
-		cp.log.Warn("service scheduler: store watch ended", "err", err)
-		if clock.Sleep(ctx, cp.clock, time.Second) != nil {
+		sc.log.Warn("service scheduler: store watch ended", "err", err)
+		if clock.Sleep(ctx, sc.clock, time.Second) != nil {
 			return
 		}
-		_ = cp.store.View(ctx, func(tx store.Tx) error { rev = tx.Revision(); return nil })
+		_ = sc.store.View(ctx, func(tx store.Tx) error { rev = tx.Revision(); return nil })
 		tr.all()
 	}
 }
 
 // reconcileServices runs one pass over every ACTIVE or DRAINING service
 // and returns the earliest future moment a pass has something to do.
-func (cp *ControlPlane) reconcileServices(ctx context.Context) (time.Time, error) {
-	refs, err := cp.serviceRefs(ctx)
+func (sc *Scheduler) reconcileServices(ctx context.Context) (time.Time, error) {
+	refs, err := sc.serviceRefs(ctx)
 	if err != nil {
 		return time.Time{}, err
 	}
 	tr := newServiceTracker()
-	err = cp.reconcileRefs(ctx, refs, tr)
+	err = sc.reconcileRefs(ctx, refs, tr)
 	return tr.next(), err
 }
 
 // serviceRefs lists every service, DAEMON services first: their tasks are
 // placed on an instance before REPLICA tasks (ECS's daemon priority).
-func (cp *ControlPlane) serviceRefs(ctx context.Context) ([]serviceRef, error) {
+func (sc *Scheduler) serviceRefs(ctx context.Context) ([]serviceRef, error) {
 	var daemons, replicas []serviceRef
-	err := cp.store.View(ctx, func(tx store.Tx) error {
+	err := sc.store.View(ctx, func(tx store.Tx) error {
 		recs, err := tx.List("services/")
 		for _, r := range recs {
 			cluster, name, ok := strings.Cut(strings.TrimPrefix(r.Key, "services/"), "/")
@@ -143,28 +135,28 @@ func (cp *ControlPlane) serviceRefs(ctx context.Context) ([]serviceRef, error) {
 
 // reconcileRefs runs one pass over each service, in order, and tells the
 // tracker what each found.
-func (cp *ControlPlane) reconcileRefs(ctx context.Context, refs []serviceRef, tr *serviceTracker) error {
+func (sc *Scheduler) reconcileRefs(ctx context.Context, refs []serviceRef, tr *serviceTracker) error {
 	var firstErr error
 	for _, s := range refs {
 		var res passResult
 		// A pass places tasks on the cache's scheduler: let it see the
 		// store as it is now (an instance registered a moment ago).
-		cp.awaitPlacement(ctx)
-		err := cp.store.Update(ctx, func(tx store.Tx) error {
+		sc.cp.AwaitPlacement(ctx)
+		err := sc.store.Update(ctx, func(tx store.Tx) error {
 			var err error
-			res, err = cp.reconcileService(tx, s.cluster, s.name)
+			res, err = sc.reconcileService(tx, s.cluster, s.name)
 			return err
 		})
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			cp.log.Warn("service pass failed", "cluster", s.cluster, "service", s.name, "err", err)
+			sc.log.Warn("service pass failed", "cluster", s.cluster, "service", s.name, "err", err)
 			if firstErr == nil {
 				firstErr = err
 			}
 			// Try again soon rather than on the next change only.
-			res = passResult{next: cp.clock.Now().Add(time.Second), hungry: true}
+			res = passResult{next: sc.clock.Now().Add(time.Second), hungry: true}
 		}
 		tr.record(s, res)
 	}

@@ -1,17 +1,20 @@
-package ecs
+package services
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/ecskit/ecs/internal/arn"
 	"github.com/ecskit/ecs/internal/reconcile"
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/placement"
 	"github.com/ecskit/ecs/store"
+	"github.com/ecskit/ecs/types"
 )
 
-// maxServiceEvents is how many events a service keeps (newest first).
-const maxServiceEvents = 100
+// MaxEvents is how many events a service keeps (newest first).
+const MaxEvents = 100
 
 // stickyRepeat is how long a repeated event (placement failure,
 // throttling, a stuck deployment) stays suppressed while its cause is unchanged.
@@ -21,82 +24,82 @@ const stickyRepeat = reconcile.StickyRepeat
 // (the reconciler names the others).
 const stickyPlacement = reconcile.StickyPlacement
 
-// stickyEvent remembers the last event of a repeated kind.
-type stickyEvent struct {
-	Message string `json:"message"`
-	At      Time   `json:"at"`
+// StickyEvent remembers the last event of a repeated kind.
+type StickyEvent struct {
+	Message string     `json:"message"`
+	At      types.Time `json:"at"`
 }
 
 // serviceEventLog is a service's event log, newest first. It is stored
 // apart from the service record, which every scheduler pass reads, and is
 // touched only when there is something to add.
 type serviceEventLog struct {
-	Events []ServiceEvent `json:"events"`
+	Events []types.ServiceEvent `json:"events"`
 }
 
 func serviceEventsKey(cluster, name string) string { return "serviceevents/" + cluster + "/" + name }
 
 // addEvent queues an event; flushEvents stores it.
-func (cp *ControlPlane) addEvent(rec *serviceRecord, msg string) {
-	rec.newEvents = append(rec.newEvents, ServiceEvent{Id: uuid(cp.newID()), CreatedAt: cp.now(), Message: msg})
+func (sc *Scheduler) addEvent(rec *Record, msg string) {
+	rec.newEvents = append(rec.newEvents, types.ServiceEvent{Id: arn.UUID(sc.cp.NewID()), CreatedAt: sc.now(), Message: msg})
 }
 
 // flushEvents adds the queued events to the log, newest first, keeping at
 // most 100.
-func (cp *ControlPlane) flushEvents(tx store.Tx, rec *serviceRecord) error {
+func (sc *Scheduler) flushEvents(tx store.Tx, rec *Record) error {
 	if len(rec.newEvents) == 0 {
 		return nil
 	}
 	key := serviceEventsKey(rec.Cluster, rec.Service.ServiceName)
 	var log serviceEventLog
-	if _, err := getRecord(tx, key, &log); err != nil {
+	if _, err := record.Get(tx, key, &log); err != nil {
 		return err
 	}
 	fresh := slices.Clone(rec.newEvents)
 	slices.Reverse(fresh)
 	log.Events = append(fresh, log.Events...)
-	if len(log.Events) > maxServiceEvents {
-		log.Events = log.Events[:maxServiceEvents]
+	if len(log.Events) > MaxEvents {
+		log.Events = log.Events[:MaxEvents]
 	}
 	rec.newEvents = nil
-	return putRecord(tx, key, &log)
+	return record.Put(tx, key, &log)
 }
 
 // serviceEvents reads a service's event log.
-func (cp *ControlPlane) serviceEvents(tx store.Tx, rec *serviceRecord) ([]ServiceEvent, error) {
+func (sc *Scheduler) serviceEvents(tx store.Tx, rec *Record) ([]types.ServiceEvent, error) {
 	var log serviceEventLog
-	if _, err := getRecord(tx, serviceEventsKey(rec.Cluster, rec.Service.ServiceName), &log); err != nil {
+	if _, err := record.Get(tx, serviceEventsKey(rec.Cluster, rec.Service.ServiceName), &log); err != nil {
 		return nil, err
 	}
 	events := slices.Clone(rec.newEvents)
 	slices.Reverse(events)
 	events = append(events, log.Events...)
-	if len(events) > maxServiceEvents {
-		events = events[:maxServiceEvents]
+	if len(events) > MaxEvents {
+		events = events[:MaxEvents]
 	}
 	if events == nil {
-		events = []ServiceEvent{}
+		events = []types.ServiceEvent{}
 	}
 	return events, nil
 }
 
 // addSticky records an event of a repeated kind unless the same message was
 // recorded for that kind less than six hours ago.
-func (cp *ControlPlane) addSticky(rec *serviceRecord, kind, msg string) {
-	now := cp.now()
+func (sc *Scheduler) addSticky(rec *Record, kind, msg string) {
+	now := sc.now()
 	if s, ok := rec.Sticky[kind]; ok && s.Message == msg && now.Sub(s.At.Time) < stickyRepeat {
 		return
 	}
 	if rec.Sticky == nil {
-		rec.Sticky = map[string]stickyEvent{}
+		rec.Sticky = map[string]StickyEvent{}
 	}
-	rec.Sticky[kind] = stickyEvent{Message: msg, At: now}
-	cp.addEvent(rec, msg)
+	rec.Sticky[kind] = StickyEvent{Message: msg, At: now}
+	sc.addEvent(rec, msg)
 }
 
 // clearSticky forgets a repeated event whose cause is gone, so that it is
 // reported again if the cause returns.
-func clearSticky(rec *serviceRecord, kind string) {
+func clearSticky(rec *Record, kind string) {
 	delete(rec.Sticky, kind)
 }
 

@@ -1,4 +1,4 @@
-package ecs
+package services
 
 import (
 	"testing"
@@ -80,3 +80,6 @@ func TestServiceTrackerMarksWhatChanged(t *testing.T) {
 	_, full = tr.take(simStart)
 	require.True(t, full)
 }
+
+// simStart is the moment the tracker tests start at.
+var simStart = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)

@@ -1,4 +1,4 @@
-package ecs
+package services
 
 import (
 	"slices"
@@ -6,14 +6,16 @@ import (
 	"time"
 
 	"github.com/ecskit/ecs/internal/reconcile"
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/placement"
+	"github.com/ecskit/ecs/types"
 )
 
 // state builds the reconciler's view of the service from what the pass
 // loaded.
 func (p *pass) state() (*reconcile.State, error) {
 	rec := p.rec
-	st := &reconcile.State{Service: p.serviceState(), Now: p.now, Seed: p.cp.seed()}
+	st := &reconcile.State{Service: p.serviceState(), Now: p.now, Seed: p.sc.cp.Seed()}
 	primTasks := 0
 	for id, tt := range rec.Tasks {
 		t := p.tasks[id]
@@ -38,7 +40,7 @@ func (p *pass) state() (*reconcile.State, error) {
 	}
 	// Placement views are needed to pick tasks on scale-in and to match
 	// a DAEMON service's constraints; they are not built otherwise.
-	daemon := rec.isDaemon() && rec.Service.Status == StatusActive
+	daemon := rec.isDaemon() && rec.Service.Status == types.StatusActive
 	withPlacement := daemon || primTasks > int(rec.Service.DesiredCount)
 	var match func(placement.Instance) bool
 	if daemon && len(rec.Deployments) > 0 {
@@ -55,9 +57,9 @@ func (p *pass) state() (*reconcile.State, error) {
 		if in == nil {
 			continue // deregistered
 		}
-		ri := reconcile.Instance{ID: in.ID, Active: in.Status == StatusActive}
+		ri := reconcile.Instance{ID: in.ID, Active: in.Status == types.StatusActive}
 		if withPlacement {
-			ri.Placement = p.cp.placementInstance(in)
+			ri.Placement = p.sc.cp.PlacementInstance(in)
 		}
 		if match != nil {
 			ri.Eligible = match(ri.Placement)
@@ -84,7 +86,7 @@ func (p *pass) serviceState() reconcile.Service {
 		minP = *dc.MinimumHealthyPercent
 	}
 	out := reconcile.Service{
-		Name: p.name, Daemon: rec.isDaemon(), Draining: s.Status == StatusDraining,
+		Name: p.name, Daemon: rec.isDaemon(), Draining: s.Status == types.StatusDraining,
 		DesiredCount: s.DesiredCount, MaximumPercent: maxP, MinimumHealthyPercent: minP,
 		Throttle: reconcile.Throttle{Failures: rec.Throttle.Failures, NextLaunch: rec.Throttle.NextLaunch.Time},
 		Steady:   rec.Steady, SteadyAt: rec.SteadyAt.Time,
@@ -113,7 +115,7 @@ func (p *pass) serviceState() reconcile.Service {
 	return out
 }
 
-func deploymentState(r *deploymentRecord) reconcile.Deployment {
+func deploymentState(r *Deployment) reconcile.Deployment {
 	d := &r.Deployment
 	return reconcile.Deployment{
 		ID: d.Id, Status: d.Status, TaskDefinition: d.TaskDefinition, DesiredCount: d.DesiredCount,
@@ -126,17 +128,17 @@ func deploymentState(r *deploymentRecord) reconcile.Deployment {
 // disconnected. The scheduler cannot reach such a task: it neither counts
 // it nor stops it, so a replacement starts elsewhere; when the agent comes
 // back the task counts again and the surplus is scaled in.
-func (p *pass) lost(t *taskRecord) bool {
+func (p *pass) lost(t *record.Task) bool {
 	in := p.insts[t.InstanceID]
-	if in == nil || in.Status == StatusInactive || t.Task.DesiredStatus != TaskStatusRunning {
+	if in == nil || in.Status == types.StatusInactive || t.Task.DesiredStatus != types.TaskStatusRunning {
 		return false
 	}
-	return !p.cp.agents.connected(p.cp.instanceARN(in.Cluster, in.ID))
+	return !p.sc.cp.Connected(in.Cluster, in.ID)
 }
 
 // hasHealthCheck reports whether an essential container has a health
 // check.
-func hasHealthCheck(td *TaskDefinition) bool {
+func hasHealthCheck(td *types.TaskDefinition) bool {
 	for i := range td.ContainerDefinitions {
 		if td.ContainerDefinitions[i].IsEssential() && td.ContainerDefinitions[i].HealthCheck != nil {
 			return true

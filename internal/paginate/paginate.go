@@ -1,17 +1,22 @@
-package ecs
+// Package paginate cuts the pages of ECS List calls: maxResults between 1
+// and 100, and an opaque nextToken that survives items added or removed
+// between calls because it names the last key returned, not a position.
+package paginate
 
 import (
 	"encoding/base64"
 	"sort"
+
+	"github.com/ecskit/ecs/types"
 )
 
-// page cuts one page out of items, which must be sorted by key. The
+// Page cuts one page out of items, which must be sorted by key. The
 // nextToken is opaque to callers: it encodes the last key returned.
-func page[T any](items []T, key func(T) string, maxResults *int64, nextToken string, defaultSize int) ([]T, string, error) {
+func Page[T any](items []T, key func(T) string, maxResults *int64, nextToken string, defaultSize int) ([]T, string, error) {
 	size := defaultSize
 	if maxResults != nil {
 		if *maxResults < 1 || *maxResults > 100 {
-			return nil, "", invalidParam("maxResults must be between 1 and 100.")
+			return nil, "", types.Errorf(types.InvalidParameterException, "maxResults must be between 1 and 100.")
 		}
 		size = int(*maxResults)
 	}
@@ -19,7 +24,7 @@ func page[T any](items []T, key func(T) string, maxResults *int64, nextToken str
 	if nextToken != "" {
 		after, err := base64.RawURLEncoding.DecodeString(nextToken)
 		if err != nil {
-			return nil, "", invalidParam("Invalid nextToken.")
+			return nil, "", types.Errorf(types.InvalidParameterException, "Invalid nextToken.")
 		}
 		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > string(after) })
 	}

@@ -1,23 +1,27 @@
-package ecs
+// Package sortedset is an ordered set of strings that can be walked from
+// any key, cheap to change one key at a time: the control plane's cache
+// keeps ListTasks' pages in it.
+package sortedset
 
 import (
 	"slices"
 	"sort"
 )
 
-// sortedSet is an ordered set of strings kept in sorted chunks of at most
-// setChunk entries: insert and remove cost O(log n + setChunk), and a walk
+// Set is an ordered set of strings kept in sorted chunks of at most
+// setChunk entries: Insert and Remove cost O(log n + setChunk), and a walk
 // from any key costs what it visits. It backs ListTasks' pages, which are
 // ordered by task ID.
-type sortedSet struct {
+type Set struct {
 	chunks [][]string
 	n      int
 }
 
+// setChunk is the most keys a chunk holds.
 const setChunk = 256
 
 // chunk returns the index of the chunk that holds or would hold k.
-func (s *sortedSet) chunk(k string) int {
+func (s *Set) chunk(k string) int {
 	c := sort.Search(len(s.chunks), func(i int) bool {
 		ch := s.chunks[i]
 		return ch[len(ch)-1] >= k
@@ -25,8 +29,8 @@ func (s *sortedSet) chunk(k string) int {
 	return min(c, len(s.chunks)-1)
 }
 
-// insert adds k; it reports false if k was present.
-func (s *sortedSet) insert(k string) bool {
+// Insert adds k; it reports false if k was present.
+func (s *Set) Insert(k string) bool {
 	if len(s.chunks) == 0 {
 		s.chunks = [][]string{{k}}
 		s.n = 1
@@ -51,8 +55,8 @@ func (s *sortedSet) insert(k string) bool {
 	return true
 }
 
-// remove deletes k; it reports false if k was absent.
-func (s *sortedSet) remove(k string) bool {
+// Remove deletes k; it reports false if k was absent.
+func (s *Set) Remove(k string) bool {
 	if len(s.chunks) == 0 {
 		return false
 	}
@@ -72,9 +76,9 @@ func (s *sortedSet) remove(k string) bool {
 	return true
 }
 
-// ascend calls fn for every key greater than after, in order, until fn
+// Ascend calls fn for every key greater than after, in order, until fn
 // returns false.
-func (s *sortedSet) ascend(after string, fn func(k string) bool) {
+func (s *Set) Ascend(after string, fn func(k string) bool) {
 	if len(s.chunks) == 0 {
 		return
 	}
@@ -92,5 +96,5 @@ func (s *sortedSet) ascend(after string, fn func(k string) bool) {
 	}
 }
 
-// len is the number of keys.
-func (s *sortedSet) len() int { return s.n }
+// Len is the number of keys.
+func (s *Set) Len() int { return s.n }

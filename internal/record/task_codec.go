@@ -1,4 +1,4 @@
-package ecs
+package record
 
 import (
 	"encoding/binary"
@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ecskit/ecs/types"
 )
 
 // Task records are the store's most numerous and most often rewritten
@@ -16,14 +18,14 @@ import (
 // so a decode costs a handful of allocations whatever the task holds.
 // Records in JSON (written before this codec) still decode.
 //
-// The field order is the format: a field added to taskRecord, Task,
-// Container or NetworkBinding must be added to both encodeTask and
-// decodeTask, and to the end of its group, with taskCodecVersion raised.
+// The field order is the format: a field added to Task, types.Task,
+// types.Container or types.NetworkBinding must be added to both EncodeTask and
+// DecodeTask, and to the end of its group, with taskCodecVersion raised.
 // TestTaskCodecCoversEveryField fails when a field is left out.
 const taskCodecVersion = 1
 
-// encodeTask encodes a task record for the store.
-func encodeTask(t *taskRecord) ([]byte, error) {
+// EncodeTask encodes a task record for the store.
+func EncodeTask(t *Task) ([]byte, error) {
 	e := recEncoder{b: make([]byte, 0, 512)}
 	e.b = append(e.b, taskCodecVersion)
 	e.str(t.Cluster)
@@ -92,7 +94,7 @@ func encodeTask(t *taskRecord) ([]byte, error) {
 	e.str(k.StopCode)
 	e.str(k.StoppedReason)
 	e.str(k.Connectivity)
-	for _, at := range []Time{k.ConnectivityAt, k.PullStartedAt, k.PullStoppedAt, k.ExecutionStoppedAt,
+	for _, at := range []types.Time{k.ConnectivityAt, k.PullStartedAt, k.PullStoppedAt, k.ExecutionStoppedAt,
 		k.CreatedAt, k.StartedAt, k.StoppingAt, k.StoppedAt} {
 		e.time(at)
 	}
@@ -115,9 +117,9 @@ func encodeTask(t *taskRecord) ([]byte, error) {
 	return e.b, nil
 }
 
-// decodeTask decodes a task record written by encodeTask (or, from before
+// DecodeTask decodes a task record written by EncodeTask (or, from before
 // the codec, as JSON).
-func decodeTask(b []byte, t *taskRecord) error {
+func DecodeTask(b []byte, t *Task) error {
 	if len(b) > 0 && b[0] == '{' {
 		return json.Unmarshal(b, t)
 	}
@@ -128,7 +130,7 @@ func decodeTask(b []byte, t *taskRecord) error {
 		return fmt.Errorf("task record format %d is unknown (this build reads %d)", b[0], taskCodecVersion)
 	}
 	d := recDecoder{s: string(b[1:])}
-	*t = taskRecord{}
+	*t = Task{}
 	t.Cluster = d.str()
 	t.ID = d.str()
 	t.InstanceID = d.str()
@@ -149,7 +151,7 @@ func decodeTask(b []byte, t *taskRecord) error {
 	if n := d.uint(); n > 0 {
 		raw := d.bytes(n - 1)
 		if d.err == nil {
-			k.Overrides = new(TaskOverride)
+			k.Overrides = new(types.TaskOverride)
 			if err := json.Unmarshal([]byte(raw), k.Overrides); err != nil {
 				return fmt.Errorf("task overrides: %w", err)
 			}
@@ -161,7 +163,7 @@ func decodeTask(b []byte, t *taskRecord) error {
 	k.Cpu = d.str()
 	k.Memory = d.str()
 	if n, ok := d.list(); ok {
-		k.Containers = make([]Container, n)
+		k.Containers = make([]types.Container, n)
 		for i := range k.Containers {
 			c := &k.Containers[i]
 			c.ContainerArn = d.str()
@@ -177,7 +179,7 @@ func decodeTask(b []byte, t *taskRecord) error {
 			}
 			c.Reason = d.str()
 			if n, ok := d.list(); ok {
-				c.NetworkBindings = make([]NetworkBinding, n)
+				c.NetworkBindings = make([]types.NetworkBinding, n)
 				for j := range c.NetworkBindings {
 					nb := &c.NetworkBindings[j]
 					nb.BindIP = d.str()
@@ -197,7 +199,7 @@ func decodeTask(b []byte, t *taskRecord) error {
 	k.StopCode = d.str()
 	k.StoppedReason = d.str()
 	k.Connectivity = d.str()
-	for _, at := range []*Time{&k.ConnectivityAt, &k.PullStartedAt, &k.PullStoppedAt, &k.ExecutionStoppedAt,
+	for _, at := range []*types.Time{&k.ConnectivityAt, &k.PullStartedAt, &k.PullStoppedAt, &k.ExecutionStoppedAt,
 		&k.CreatedAt, &k.StartedAt, &k.StoppingAt, &k.StoppedAt} {
 		*at = d.time()
 	}
@@ -205,14 +207,14 @@ func decodeTask(b []byte, t *taskRecord) error {
 	k.LaunchType = d.str()
 	k.AvailabilityZone = d.str()
 	if n, ok := d.list(); ok {
-		k.Attributes = make([]Attribute, n)
+		k.Attributes = make([]types.Attribute, n)
 		for i := range k.Attributes {
 			a := &k.Attributes[i]
 			a.Name, a.Value, a.TargetType, a.TargetId = d.str(), d.str(), d.str(), d.str()
 		}
 	}
 	if n, ok := d.list(); ok {
-		k.Tags = make([]Tag, n)
+		k.Tags = make([]types.Tag, n)
 		for i := range k.Tags {
 			k.Tags[i].Key, k.Tags[i].Value = d.str(), d.str()
 		}
@@ -265,7 +267,7 @@ func (e *recEncoder) bools(v ...bool) {
 }
 
 // time writes 0 for the zero time, else 1 and the epoch milliseconds.
-func (e *recEncoder) time(t Time) {
+func (e *recEncoder) time(t types.Time) {
 	if t.IsZero() {
 		e.uint(0)
 		return
@@ -368,9 +370,9 @@ func (d *recDecoder) bools(v ...*bool) {
 	}
 }
 
-func (d *recDecoder) time() Time {
+func (d *recDecoder) time() types.Time {
 	if d.uint() == 0 {
-		return Time{}
+		return types.Time{}
 	}
-	return Time{Time: time.UnixMilli(d.int()).UTC()}
+	return types.Time{Time: time.UnixMilli(d.int()).UTC()}
 }

@@ -1,22 +1,24 @@
-package ecs
+package record
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/ecskit/ecs/types"
 )
 
 // Instance records are rewritten with nearly every task placed on or
 // stopped from them, so they have a codec like task records (see
-// encodeTask): a format byte, then the fields in a fixed order. Records in
-// JSON still decode. A field added to instanceRecord must be added here, at
+// EncodeTask): a format byte, then the fields in a fixed order. Records in
+// JSON still decode. A field added to Instance must be added here, at
 // the end, with instanceCodecVersion raised;
 // TestInstanceCodecCoversEveryField fails when one is left out.
 const instanceCodecVersion = 1
 
-// encodeInstance encodes an instance record for the store.
-func encodeInstance(r *instanceRecord) []byte {
+// EncodeInstance encodes an instance record for the store.
+func EncodeInstance(r *Instance) []byte {
 	e := recEncoder{b: make([]byte, 0, 256+8*len(r.TaskPorts))}
 	e.b = append(e.b, instanceCodecVersion)
 	e.str(r.Cluster)
@@ -64,9 +66,9 @@ func encodeInstance(r *instanceRecord) []byte {
 	return e.b
 }
 
-// decodeInstance decodes an instance record written by encodeInstance
+// DecodeInstance decodes an instance record written by EncodeInstance
 // (or, from before the codec, as JSON).
-func decodeInstance(b []byte, r *instanceRecord) error {
+func DecodeInstance(b []byte, r *Instance) error {
 	if len(b) > 0 && b[0] == '{' {
 		return json.Unmarshal(b, r)
 	}
@@ -77,7 +79,7 @@ func decodeInstance(b []byte, r *instanceRecord) error {
 		return fmt.Errorf("instance record format %d is unknown (this build reads %d)", b[0], instanceCodecVersion)
 	}
 	d := recDecoder{s: string(b[1:])}
-	*r = instanceRecord{}
+	*r = Instance{}
 	r.Cluster = d.str()
 	r.ID = d.str()
 	r.Ec2InstanceId = d.str()
@@ -88,14 +90,14 @@ func decodeInstance(b []byte, r *instanceRecord) error {
 	r.VersionInfo.DockerVersion = d.str()
 	r.RegisteredAt = d.time()
 	if n, ok := d.list(); ok {
-		r.Attributes = make([]Attribute, n)
+		r.Attributes = make([]types.Attribute, n)
 		for i := range r.Attributes {
 			a := &r.Attributes[i]
 			a.Name, a.Value, a.TargetType, a.TargetId = d.str(), d.str(), d.str(), d.str()
 		}
 	}
 	if n, ok := d.list(); ok {
-		r.Tags = make([]Tag, n)
+		r.Tags = make([]types.Tag, n)
 		for i := range r.Tags {
 			r.Tags[i].Key, r.Tags[i].Value = d.str(), d.str()
 		}

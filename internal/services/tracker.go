@@ -1,4 +1,4 @@
-package ecs
+package services
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ecskit/ecs/types"
 )
 
 // serviceTracker tells the service scheduler which services to visit, so
@@ -256,5 +258,5 @@ func isDaemonRecord(value []byte) bool {
 			SchedulingStrategy string `json:"schedulingStrategy"`
 		} `json:"service"`
 	}
-	return json.Unmarshal(value, &kind) == nil && kind.Service.SchedulingStrategy == SchedulingStrategyDaemon
+	return json.Unmarshal(value, &kind) == nil && kind.Service.SchedulingStrategy == types.SchedulingStrategyDaemon
 }

@@ -1,4 +1,4 @@
-package ecs
+package services
 
 import (
 	"bytes"
@@ -8,23 +8,25 @@ import (
 	"time"
 
 	"github.com/ecskit/ecs/internal/reconcile"
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/placement"
 	"github.com/ecskit/ecs/store"
+	"github.com/ecskit/ecs/types"
 )
 
 // pass is one scheduler pass over one service, inside one transaction:
 // it builds the reconciler's view of the service from the store, asks
 // reconcile.Compute for a plan and applies it.
 type pass struct {
-	cp   *ControlPlane
+	sc   *Scheduler
 	tx   store.Tx
-	rec  *serviceRecord
+	rec  *Record
 	now  time.Time
 	name string
 
-	insts map[string]*instanceRecord
-	tasks map[string]*taskRecord // tracked tasks as stored, by ID
-	tds   map[string]*TaskDefinition
+	insts map[string]*record.Instance
+	tasks map[string]*record.Task // tracked tasks as stored, by ID
+	tds   map[string]*types.TaskDefinition
 
 	started, stopped []string // task IDs, for the events
 }
@@ -32,10 +34,10 @@ type pass struct {
 // reconcileService runs one pass over a service and writes its record
 // back if anything changed. It tells when the pass wants to run again and
 // what the service holds.
-func (cp *ControlPlane) reconcileService(tx store.Tx, cluster, name string) (passResult, error) {
-	var rec serviceRecord
-	found, err := getRecord(tx, serviceKey(cluster, name), &rec)
-	if err != nil || !found || rec.Service.Status == StatusInactive {
+func (sc *Scheduler) reconcileService(tx store.Tx, cluster, name string) (passResult, error) {
+	var rec Record
+	found, err := record.Get(tx, Key(cluster, name), &rec)
+	if err != nil || !found || rec.Service.Status == types.StatusInactive {
 		return passResult{gone: true}, err
 	}
 	before, err := json.Marshal(&rec)
@@ -48,17 +50,17 @@ func (cp *ControlPlane) reconcileService(tx store.Tx, cluster, name string) (pas
 	if err != nil {
 		return passResult{}, err
 	}
-	p := &pass{cp: cp, tx: tx, rec: &rec, now: cp.now().Time, name: name,
-		insts: map[string]*instanceRecord{}, tasks: map[string]*taskRecord{}, tds: map[string]*TaskDefinition{}}
+	p := &pass{sc: sc, tx: tx, rec: &rec, now: sc.now().Time, name: name,
+		insts: map[string]*record.Instance{}, tasks: map[string]*record.Task{}, tds: map[string]*types.TaskDefinition{}}
 	next, err := p.run()
 	if err != nil {
 		return passResult{}, err
 	}
 	if len(p.started) > 0 {
-		cp.addEvent(&rec, msgStarted(name, p.started))
+		sc.addEvent(&rec, msgStarted(name, p.started))
 	}
 	if len(p.stopped) > 0 {
-		cp.addEvent(&rec, msgStopped(name, p.stopped))
+		sc.addEvent(&rec, msgStopped(name, p.stopped))
 	}
 	after, err := json.Marshal(&rec)
 	if err != nil {
@@ -70,15 +72,15 @@ func (cp *ControlPlane) reconcileService(tx store.Tx, cluster, name string) (pas
 			return passResult{}, err
 		}
 		if len(rec.newRevisions) > 0 || !bytes.Equal(depsBefore, depsAfter) {
-			if err := cp.syncHistory(tx, &rec); err != nil {
+			if err := sc.syncHistory(tx, &rec); err != nil {
 				return passResult{}, err
 			}
 		}
-		if err := tx.Put(serviceKey(cluster, name), after); err != nil {
+		if err := tx.Put(Key(cluster, name), after); err != nil {
 			return passResult{}, err
 		}
 	}
-	if err := cp.flushEvents(tx, &rec); err != nil {
+	if err := sc.flushEvents(tx, &rec); err != nil {
 		return passResult{}, err
 	}
 	res := passResult{next: next, daemon: rec.isDaemon(), hungry: !rec.Steady, tasks: make(map[string]string, len(rec.Tasks))}
@@ -122,7 +124,7 @@ func (p *pass) run() (time.Time, error) {
 // what the cluster holds.
 func (p *pass) load() error {
 	for id := range p.rec.Tasks {
-		t, found, err := p.cp.getTask(p.tx, p.rec.Cluster, id)
+		t, found, err := p.sc.cp.GetTask(p.tx, p.rec.Cluster, id)
 		if err != nil {
 			return err
 		}
@@ -133,7 +135,7 @@ func (p *pass) load() error {
 		p.tasks[id] = t
 	}
 	if p.rec.isDaemon() {
-		insts, err := listRecords[instanceRecord](p.tx, instancePrefix(p.rec.Cluster))
+		insts, err := record.List[record.Instance](p.tx, record.InstancePrefix(p.rec.Cluster))
 		if err != nil {
 			return err
 		}
@@ -146,8 +148,8 @@ func (p *pass) load() error {
 		if _, done := p.insts[t.InstanceID]; done {
 			continue
 		}
-		var in instanceRecord
-		found, err := getRecord(p.tx, instanceKey(p.rec.Cluster, t.InstanceID), &in)
+		var in record.Instance
+		found, err := record.Get(p.tx, record.InstanceKey(p.rec.Cluster, t.InstanceID), &in)
 		if err != nil {
 			return err
 		}
@@ -161,24 +163,24 @@ func (p *pass) load() error {
 }
 
 // taskDefinition returns a revision, active or not.
-func (p *pass) taskDefinition(family string, rev int64) (*TaskDefinition, error) {
-	k := taskDefinitionKey(family, rev)
+func (p *pass) taskDefinition(family string, rev int64) (*types.TaskDefinition, error) {
+	k := record.TaskDefinitionKey(family, rev)
 	if td := p.tds[k]; td != nil {
 		return td, nil
 	}
 	// A revision's containers never change: the cache's decoded copy
 	// serves, and the store is read only for one the cache has not seen.
-	if td := p.cp.cache.taskDefinition(k); td != nil {
+	if td := p.sc.cp.CachedTaskDefinition(k); td != nil {
 		p.tds[k] = td
 		return td, nil
 	}
-	var rec taskDefinitionRecord
-	found, err := getRecord(p.tx, k, &rec)
+	var rec record.TaskDefinition
+	found, err := record.Get(p.tx, k, &rec)
 	if err != nil {
 		return nil, err
 	}
 	if !found {
-		return nil, &Error{Code: ClientException, Field: "taskDefinition", Message: "TaskDefinition not found."}
+		return nil, &types.Error{Code: types.ClientException, Field: "taskDefinition", Message: "TaskDefinition not found."}
 	}
 	p.tds[k] = &rec.TaskDefinition
 	return &rec.TaskDefinition, nil
@@ -186,15 +188,15 @@ func (p *pass) taskDefinition(family string, rev int64) (*TaskDefinition, error)
 
 // rollback starts the deployment the circuit breaker asked for.
 func (p *pass) rollback(rb *reconcile.Rollback) error {
-	rec, err := p.cp.findTaskDefinition(p.tx, rb.TaskDefinition)
+	rec, err := p.sc.cp.FindTaskDefinition(p.tx, rb.TaskDefinition)
 	if err != nil {
 		return err
 	}
 	if rec == nil {
-		return &Error{Code: ClientException, Field: "taskDefinition", Message: "TaskDefinition not found."}
+		return &types.Error{Code: types.ClientException, Field: "taskDefinition", Message: "TaskDefinition not found."}
 	}
 	failed := p.rec.deployment(rb.Failed)
-	d := p.cp.pushDeployment(p.rec, &rec.TaskDefinition, reconcile.ReasonRollback(rb.To))
+	d := p.sc.pushDeployment(p.rec, &rec.TaskDefinition, reconcile.ReasonRollback(rb.To))
 	// A rollback that fails in turn does not roll back again.
 	d.PreviousID, d.PreviousTaskDefinition = "", ""
 	// It continues the failed service deployment, with the revision it
@@ -210,7 +212,7 @@ func (p *pass) rollback(rb *reconcile.Rollback) error {
 		d.ServiceRevisionArn = p.rec.LastGood.ServiceRevisionArn
 	default:
 		arn := d.ServiceDeploymentArn
-		p.cp.newRevision(p.rec, d, &rec.TaskDefinition)
+		p.sc.newRevision(p.rec, d, &rec.TaskDefinition)
 		d.ServiceDeploymentArn = arn
 	}
 	return nil
@@ -231,8 +233,8 @@ func (p *pass) apply(st *reconcile.State, plan *reconcile.Plan) error {
 	}
 	p.applyDeployments(plan)
 	rec.Service.DesiredCount = plan.DesiredCount
-	rec.Throttle = throttleState{Failures: plan.Throttle.Failures, NextLaunch: Time{Time: plan.Throttle.NextLaunch}}
-	rec.Steady, rec.SteadyAt = plan.Steady, Time{Time: plan.SteadyAt}
+	rec.Throttle = Throttle{Failures: plan.Throttle.Failures, NextLaunch: types.Time{Time: plan.Throttle.NextLaunch}}
+	rec.Steady, rec.SteadyAt = plan.Steady, types.Time{Time: plan.SteadyAt}
 	if plan.Completed != nil {
 		if d := rec.deployment(plan.Completed.ID); d != nil {
 			good := *d
@@ -244,23 +246,23 @@ func (p *pass) apply(st *reconcile.State, plan *reconcile.Plan) error {
 		case e.Clear:
 			clearSticky(rec, e.Sticky)
 		case e.Sticky != "":
-			p.cp.addSticky(rec, e.Sticky, e.Message)
+			p.sc.addSticky(rec, e.Sticky, e.Message)
 		default:
-			p.cp.addEvent(rec, e.Message)
+			p.sc.addEvent(rec, e.Message)
 		}
 	}
 	for _, s := range plan.Stops {
 		t := p.tasks[s.Task]
-		if t == nil || t.Task.DesiredStatus == TaskStatusStopped {
+		if t == nil || t.Task.DesiredStatus == types.TaskStatusStopped {
 			continue
 		}
-		if err := p.cp.stopTask(p.tx, t, StopCodeServiceSchedulerInitiated, s.Reason); err != nil {
+		if err := p.sc.cp.StopTask(p.tx, t, types.StopCodeServiceSchedulerInitiated, s.Reason); err != nil {
 			return err
 		}
 		p.stopped = append(p.stopped, t.ID)
 	}
 	if plan.Inactive {
-		rec.Service.Status = StatusInactive
+		rec.Service.Status = types.StatusInactive
 	}
 	if plan.Place != nil {
 		return p.place(plan.Place)
@@ -271,7 +273,7 @@ func (p *pass) apply(st *reconcile.State, plan *reconcile.Plan) error {
 // applyDeployments writes the plan's deployments back to their records.
 func (p *pass) applyDeployments(plan *reconcile.Plan) {
 	rec := p.rec
-	out := make([]deploymentRecord, 0, len(plan.Deployments))
+	out := make([]Deployment, 0, len(plan.Deployments))
 	for _, d := range plan.Deployments {
 		r := rec.deployment(d.ID)
 		if r == nil {
@@ -280,7 +282,7 @@ func (p *pass) applyDeployments(plan *reconcile.Plan) {
 		dep := &r.Deployment
 		dep.DesiredCount, dep.FailedTasks = d.DesiredCount, d.FailedTasks
 		dep.RolloutState, dep.RolloutStateReason = d.RolloutState, d.RolloutStateReason
-		dep.UpdatedAt = Time{Time: d.UpdatedAt}
+		dep.UpdatedAt = types.Time{Time: d.UpdatedAt}
 		out = append(out, *r)
 	}
 	rec.Deployments = out
@@ -310,17 +312,17 @@ func (p *pass) place(pl *reconcile.Place) error {
 // placeReplicas places n tasks of a deployment with the service's
 // constraints and strategies; what cannot be placed becomes an event
 // naming the closest matching instance.
-func (p *pass) placeReplicas(dep *deploymentRecord, td *TaskDefinition, n int) error {
+func (p *pass) placeReplicas(dep *Deployment, td *types.TaskDefinition, n int) error {
 	rec := p.rec
-	req, err := placementRequest(td, nil, "service:"+p.name, n, rec.Service.PlacementConstraints, rec.Service.PlacementStrategy, placement.DefaultServiceStrategies())
+	req, err := p.sc.cp.PlacementRequest(td, "service:"+p.name, n, rec.Service.PlacementConstraints, rec.Service.PlacementStrategy, placement.DefaultServiceStrategies())
 	if err != nil {
 		return err
 	}
-	req.Seed = p.cp.seed()
-	placed, failures, err := p.cp.placeTasks(p.tx, rec.Cluster, td, nil, req, dep.Deployment.Id, p.serviceTags(td), p.name)
-	var e *Error
-	if errors.As(err, &e) && e.Code == InvalidParameterException {
-		p.cp.addSticky(rec, stickyPlacement, msgUnplaced(p.name, nil))
+	req.Seed = p.sc.cp.Seed()
+	placed, failures, err := p.sc.cp.PlaceTasks(p.tx, rec.Cluster, td, req, dep.Deployment.Id, p.serviceTags(td), p.name)
+	var e *types.Error
+	if errors.As(err, &e) && e.Code == types.InvalidParameterException {
+		p.sc.addSticky(rec, stickyPlacement, msgUnplaced(p.name, nil))
 		return nil
 	}
 	if err != nil {
@@ -329,7 +331,7 @@ func (p *pass) placeReplicas(dep *deploymentRecord, td *TaskDefinition, n int) e
 	p.track(dep, placed)
 	if len(failures) > 0 {
 		f := placement.Failure{ARN: failures[0].Arn, Reason: failures[0].Reason}
-		p.cp.addSticky(rec, stickyPlacement, msgUnplaced(p.name, &f))
+		p.sc.addSticky(rec, stickyPlacement, msgUnplaced(p.name, &f))
 	} else {
 		clearSticky(rec, stickyPlacement)
 	}
@@ -337,22 +339,22 @@ func (p *pass) placeReplicas(dep *deploymentRecord, td *TaskDefinition, n int) e
 }
 
 // track records newly placed tasks of a deployment.
-func (p *pass) track(dep *deploymentRecord, placed []*taskRecord) {
+func (p *pass) track(dep *Deployment, placed []*record.Task) {
 	if p.rec.Tasks == nil {
-		p.rec.Tasks = map[string]*trackedTask{}
+		p.rec.Tasks = map[string]*TrackedTask{}
 	}
 	for _, t := range placed {
-		p.rec.Tasks[t.ID] = &trackedTask{Deployment: dep.Deployment.Id}
+		p.rec.Tasks[t.ID] = &TrackedTask{Deployment: dep.Deployment.Id}
 		p.tasks[t.ID] = t
 		p.started = append(p.started, t.ID)
 	}
 }
 
 // serviceTags are the tags a new task gets from propagateTags.
-func (p *pass) serviceTags(td *TaskDefinition) []Tag {
+func (p *pass) serviceTags(td *types.TaskDefinition) []types.Tag {
 	switch p.rec.Service.PropagateTags {
 	case "TASK_DEFINITION":
-		return p.cp.taskDefinitionTags(p.tx, td)
+		return p.sc.cp.TaskDefinitionTags(p.tx, td)
 	case "SERVICE":
 		return slices.Clone(p.rec.Service.Tags)
 	}
