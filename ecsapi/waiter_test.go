@@ -2,6 +2,7 @@ package ecsapi_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,16 +76,21 @@ func TestTasksRunningWaiterFailsOnStoppedTask(t *testing.T) {
 	e := newEnv(t)
 	e.createCluster("waiters")
 	e.startAgent("waiters")
-	// The fake engine exits this container with code 1 at once.
-	e.registerTaskDef("crash", types.KeyValuePair{Name: aws.String(fake.EnvRunFor), Value: aws.String("0s")},
-		types.KeyValuePair{Name: aws.String(fake.EnvExitCode), Value: aws.String("1")})
+	// The fake engine fails to start this container, so the task goes
+	// from PENDING to STOPPED. (A container that exits at once can be seen
+	// RUNNING by a poll in between, and the waiter then rightly succeeds.)
+	e.registerTaskDef("crash", types.KeyValuePair{Name: aws.String(fake.EnvStartError), Value: aws.String("exec format error")})
 	task := e.runTask("waiters", "crash")
 	in := &ecssdk.DescribeTasksInput{Cluster: aws.String("waiters"), Tasks: []string{task}}
 	running := ecssdk.NewTasksRunningWaiter(e.client, func(o *ecssdk.TasksRunningWaiterOptions) {
 		o.MinDelay, o.MaxDelay = 20*time.Millisecond, 100*time.Millisecond
 	})
-	if err := running.Wait(ctx, in, waitFor); err == nil {
-		t.Fatal("TasksRunning succeeded for a task whose essential container exited")
+	err := running.Wait(ctx, in, waitFor)
+	if err == nil {
+		t.Fatal("TasksRunning succeeded for a task that stopped")
+	}
+	if !strings.Contains(err.Error(), "Failure") {
+		t.Fatalf("TasksRunning did not fail on the STOPPED task: %v", err)
 	}
 }
 
