@@ -25,7 +25,7 @@ func (t *task) report(ctx context.Context) {
 		return
 	}
 	cur := t.taskChange()
-	if t.reported != nil && reflect.DeepEqual(*cur, *t.reported) {
+	if t.reported != nil && (reflect.DeepEqual(*cur, *t.reported) || stillPending(cur, t.reported)) {
 		t.retryAt = time.Time{}
 		return
 	}
@@ -39,6 +39,24 @@ func (t *task) report(ctx context.Context) {
 		t.cleanupAt = t.stoppedAt.Add(t.a.cfg.CleanupWait)
 	}
 	t.retryAt = time.Time{}
+}
+
+// stillPending reports whether a change only adds detail to a PENDING task
+// that was reported PENDING: pull times, a created container's ID. As with
+// ECS's agent, those details go with the task's next transition (RUNNING
+// or STOPPED), which saves the control plane a write per step of a start.
+func stillPending(cur, reported *types.SubmitTaskStateChangeInput) bool {
+	if cur.Status != types.TaskStatusPending || reported.Status != types.TaskStatusPending ||
+		len(cur.Containers) != len(reported.Containers) {
+		return false
+	}
+	for i, c := range cur.Containers {
+		r := reported.Containers[i]
+		if c.Status != r.Status || c.ExitCode != nil || c.Reason != r.Reason {
+			return false
+		}
+	}
+	return cur.Reason == reported.Reason && cur.StopCode == reported.StopCode
 }
 
 func (t *task) containerChange(c *container) types.ContainerStateChange {
