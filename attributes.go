@@ -46,6 +46,7 @@ func validateAttribute(a Attribute) error {
 
 // PutAttributes creates or replaces up to 10 custom attributes.
 func (cp *ControlPlane) PutAttributes(ctx context.Context, in *PutAttributesInput) (*PutAttributesOutput, error) {
+	defer cp.notePlacementChange(ctx)
 	if err := checkAttributeBatch(in.Attributes); err != nil {
 		return nil, err
 	}
@@ -69,6 +70,7 @@ func (cp *ControlPlane) PutAttributes(ctx context.Context, in *PutAttributesInpu
 
 // DeleteAttributes removes up to 10 custom attributes.
 func (cp *ControlPlane) DeleteAttributes(ctx context.Context, in *DeleteAttributesInput) (*DeleteAttributesOutput, error) {
+	defer cp.notePlacementChange(ctx)
 	if err := checkAttributeBatch(in.Attributes); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ecskit/ecs/clock"
@@ -41,6 +42,9 @@ type ControlPlane struct {
 	agents       *agents.Tracker
 	elector      Elector
 	cache        *cache
+	// placementRev is the store revision after the newest change that a
+	// placement must see (see awaitPlacement).
+	placementRev atomic.Int64
 	services     *services.Scheduler
 
 	ownStore bool

@@ -108,6 +108,7 @@ type instanceIdentity struct {
 // or re-registers the one named by ContainerInstanceArn. Registering into
 // a missing default cluster creates it, as the ECS agent does.
 func (cp *ControlPlane) RegisterContainerInstance(ctx context.Context, in *RegisterContainerInstanceInput) (*RegisterContainerInstanceOutput, error) {
+	defer cp.notePlacementChange(ctx)
 	name, err := cp.clusterName(in.Cluster)
 	if err != nil {
 		return nil, err

@@ -97,6 +97,7 @@ func (cp *ControlPlane) ListContainerInstances(ctx context.Context, in *ListCont
 // on it, force must be set; those tasks are then no longer tracked (they are
 // reported STOPPED, and services replace theirs elsewhere).
 func (cp *ControlPlane) DeregisterContainerInstance(ctx context.Context, in *DeregisterContainerInstanceInput) (*DeregisterContainerInstanceOutput, error) {
+	defer cp.notePlacementChange(ctx)
 	if in.ContainerInstance == "" {
 		return nil, invalidParam("containerInstance cannot be empty.")
 	}
@@ -144,6 +145,7 @@ func (cp *ControlPlane) DeregisterContainerInstance(ctx context.Context, in *Der
 
 // UpdateContainerInstancesState sets up to 10 instances ACTIVE or DRAINING.
 func (cp *ControlPlane) UpdateContainerInstancesState(ctx context.Context, in *UpdateContainerInstancesStateInput) (*UpdateContainerInstancesStateOutput, error) {
+	defer cp.notePlacementChange(ctx)
 	if in.Status != StatusActive && in.Status != StatusDraining {
 		return nil, &Error{Code: InvalidParameterException, Field: "status", Message: "Container instance status must be ACTIVE or DRAINING."}
 	}

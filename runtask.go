@@ -20,6 +20,7 @@ var startedByRE = regexp.MustCompile(`^[A-Za-z0-9_/-]*$`)
 // Tasks that cannot be placed are reported as failures naming the closest
 // matching instance and ECS's reason.
 func (cp *ControlPlane) RunTask(ctx context.Context, in *RunTaskInput) (*RunTaskOutput, error) {
+	defer cp.notePlacementChange(ctx)
 	count := int64(1)
 	if in.Count != nil {
 		count = *in.Count
@@ -212,6 +213,7 @@ func (cp *ControlPlane) saveClientToken(tx store.Tx, cluster string, in *RunTask
 // StartTask starts one task on each named instance (up to 10), subject to
 // the same resource checks as RunTask.
 func (cp *ControlPlane) StartTask(ctx context.Context, in *StartTaskInput) (*StartTaskOutput, error) {
+	defer cp.notePlacementChange(ctx)
 	if len(in.ContainerInstances) == 0 || len(in.ContainerInstances) > 10 {
 		return nil, &Error{Code: InvalidParameterException, Field: "containerInstances", Message: "containerInstances must have between 1 and 10 items."}
 	}

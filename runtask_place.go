@@ -18,15 +18,27 @@ const (
 	placeWait = 200 * time.Millisecond
 )
 
-// awaitPlacement lets the cache catch up with the store (for at most
-// placeWait) before a transaction places tasks on it, so that a placement
-// right after a change sees it. It must not run inside a transaction: the
-// revision a transaction reads may be one its own commit group has yet to
-// commit.
+// awaitPlacement lets the cache catch up (for at most placeWait) with the
+// placements and instance changes committed before it was called (see
+// notePlacementChange), so that a placement sees them: RunTask after
+// RunTask spreads as ECS does. The flood of task state reports in between
+// need not be waited for: what they change of an instance (resources
+// freed by a stopped task) a placement checks in its transaction anyway.
+// It must not run inside a transaction: the revision a transaction reads
+// may be one its own commit group has yet to commit.
 func (cp *ControlPlane) awaitPlacement(ctx context.Context) {
+	if rev := cp.placementRev.Load(); rev > 0 {
+		cp.cache.awaitSeen(rev, placeWait)
+	}
+}
+
+// notePlacementChange records that the calls that follow must place on a
+// cache that has seen the store's current revision. The calls that place
+// tasks or change instances defer it.
+func (cp *ControlPlane) notePlacementChange(ctx context.Context) {
 	var rev int64
 	if cp.store.View(ctx, func(tx store.Tx) error { rev = tx.Revision(); return nil }) == nil {
-		cp.cache.awaitSeen(rev, placeWait)
+		atomicMax(&cp.placementRev, rev)
 	}
 }
 
