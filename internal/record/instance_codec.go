@@ -2,11 +2,7 @@ package record
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"slices"
-
-	"github.com/ecskit/ecs/types"
 )
 
 // Instance records are rewritten with nearly every task placed on or
@@ -30,18 +26,8 @@ func EncodeInstance(r *Instance) []byte {
 	e.str(r.VersionInfo.AgentHash)
 	e.str(r.VersionInfo.DockerVersion)
 	e.time(r.RegisteredAt)
-	e.list(r.Attributes == nil, len(r.Attributes))
-	for _, a := range r.Attributes {
-		e.str(a.Name)
-		e.str(a.Value)
-		e.str(a.TargetType)
-		e.str(a.TargetId)
-	}
-	e.list(r.Tags == nil, len(r.Tags))
-	for _, tag := range r.Tags {
-		e.str(tag.Key)
-		e.str(tag.Value)
-	}
+	e.attributes(r.Attributes)
+	e.tags(r.Tags)
 	e.int(r.Version)
 	e.int(r.CPU)
 	e.int(r.Memory)
@@ -69,16 +55,13 @@ func EncodeInstance(r *Instance) []byte {
 // DecodeInstance decodes an instance record written by EncodeInstance
 // (or, from before the codec, as JSON).
 func DecodeInstance(b []byte, r *Instance) error {
-	if len(b) > 0 && b[0] == '{' {
+	d, isJSON, err := openRecord(b, "instance", instanceCodecVersion)
+	switch {
+	case isJSON:
 		return json.Unmarshal(b, r)
+	case err != nil:
+		return err
 	}
-	if len(b) == 0 {
-		return errors.New("empty instance record")
-	}
-	if b[0] != instanceCodecVersion {
-		return fmt.Errorf("instance record format %d is unknown (this build reads %d)", b[0], instanceCodecVersion)
-	}
-	d := recDecoder{s: string(b[1:])}
 	*r = Instance{}
 	r.Cluster = d.str()
 	r.ID = d.str()
@@ -89,19 +72,8 @@ func DecodeInstance(b []byte, r *Instance) error {
 	r.VersionInfo.AgentHash = d.str()
 	r.VersionInfo.DockerVersion = d.str()
 	r.RegisteredAt = d.time()
-	if n, ok := d.list(); ok {
-		r.Attributes = make([]types.Attribute, n)
-		for i := range r.Attributes {
-			a := &r.Attributes[i]
-			a.Name, a.Value, a.TargetType, a.TargetId = d.str(), d.str(), d.str(), d.str()
-		}
-	}
-	if n, ok := d.list(); ok {
-		r.Tags = make([]types.Tag, n)
-		for i := range r.Tags {
-			r.Tags[i].Key, r.Tags[i].Value = d.str(), d.str()
-		}
-	}
+	r.Attributes = d.attributes()
+	r.Tags = d.tags()
 	r.Version = d.int()
 	r.CPU = d.int()
 	r.Memory = d.int()
@@ -119,11 +91,5 @@ func DecodeInstance(b []byte, r *Instance) error {
 		}
 	}
 	r.RunningTasks = d.int()
-	if d.err == nil && len(d.s) > 0 {
-		d.err = fmt.Errorf("%d bytes left over", len(d.s))
-	}
-	if d.err != nil {
-		return fmt.Errorf("instance record: %w", d.err)
-	}
-	return nil
+	return d.close("instance")
 }
