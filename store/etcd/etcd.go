@@ -82,7 +82,7 @@ const (
 	DefaultPrefix = "/ecskit/"
 	// DefaultMaxAttempts is how often Update runs fn before it reports
 	// store.ErrConflict.
-	DefaultMaxAttempts = 10
+	DefaultMaxAttempts = 40
 	// DefaultMaxTxnOps is etcd's default --max-txn-ops: the most writes,
 	// and the most compares, of one Txn.
 	DefaultMaxTxnOps = 128
