@@ -234,8 +234,12 @@ type metadataSource struct{ a *Agent }
 func (s metadataSource) TaskInput(ctx context.Context, arn string) (taskmeta.TaskInput, bool) {
 	a := s.a
 	a.mu.Lock()
-	rec, ok := a.records[arn]
-	snap := a.snapshots[arn]
+	var rec taskRecord
+	t := a.tasks[arn]
+	ok := t != nil && t.pub != nil
+	if ok {
+		rec = t.pub.rec
+	}
 	a.mu.Unlock()
 	if !ok || rec.Task == nil || rec.TaskDefinition == nil {
 		return taskmeta.TaskInput{}, false
@@ -248,8 +252,8 @@ func (s metadataSource) TaskInput(ctx context.Context, arn string) (taskmeta.Tas
 		ContainerInstanceTags: a.cfg.Metadata.ContainerInstanceTags,
 	}
 	health := map[string]string{}
-	for _, c := range snap.Containers {
-		health[c.Name] = c.HealthStatus
+	for _, c := range rec.Containers {
+		health[c.Name] = c.health
 	}
 	desired := StatusRunning.String()
 	if rec.DesiredStatus == types.TaskStatusStopped {

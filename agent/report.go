@@ -138,19 +138,6 @@ type ContainerState struct {
 	NetworkBindings []types.NetworkBinding
 }
 
-func (s TaskState) clone() TaskState {
-	s.Containers = append([]ContainerState(nil), s.Containers...)
-	for i := range s.Containers {
-		c := &s.Containers[i]
-		c.NetworkBindings = append([]types.NetworkBinding(nil), c.NetworkBindings...)
-		if c.ExitCode != nil {
-			v := *c.ExitCode
-			c.ExitCode = &v
-		}
-	}
-	return s
-}
-
 // Container returns the named container's state.
 func (s TaskState) Container(name string) (ContainerState, bool) {
 	for _, c := range s.Containers {

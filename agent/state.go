@@ -49,6 +49,10 @@ type containerRecord struct {
 	ExitCode   *int64          `json:"exitCode,omitempty"`
 	Reason     string          `json:"reason,omitempty"`
 	StartedAt  time.Time       `json:"startedAt,omitzero"`
+
+	// What snapshots show but the state file does not keep.
+	health   string
+	bindings []types.NetworkBinding
 }
 
 // loadState reads the state file; a missing file (or none configured) is
@@ -80,8 +84,10 @@ func (a *Agent) persist() {
 	defer a.fileMu.Unlock()
 	a.mu.Lock()
 	s := stateFile{Version: stateVersion, ContainerInstanceArn: a.instanceArn, Pulled: map[string]bool{}}
-	for _, r := range a.records {
-		s.Tasks = append(s.Tasks, r)
+	for _, t := range a.tasks {
+		if t.pub != nil {
+			s.Tasks = append(s.Tasks, t.pub.rec)
+		}
 	}
 	for img := range a.pulled {
 		s.Pulled[img] = true

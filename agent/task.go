@@ -43,8 +43,7 @@ type task struct {
 	retryAt       time.Time                         // earliest resend after a failed report
 	nextReconcile time.Time
 	cleanupAt     time.Time
-	last          taskRecord // the record last published, if published
-	published     bool
+	pub           *published // what it last published; written under a.mu
 	results       chan result
 
 	// Inbox, written by other goroutines.
