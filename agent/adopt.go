@@ -68,7 +68,7 @@ func restoreTask(a *Agent, rec taskRecord) *task {
 		t.volumes = rec.Volumes
 	}
 	for _, cr := range rec.Containers {
-		c := t.byName[cr.Name]
+		c := t.byName(cr.Name)
 		if c == nil {
 			continue
 		}

@@ -32,6 +32,18 @@ func (t *task) dockerName(name string) string {
 	return fmt.Sprintf("ecs-%s-%d-%s-%s", t.def.Family, t.def.Revision, clean, t.a.randomHex(10))
 }
 
+// overridden reports whether o overrides the named container.
+func overridden(name string, o *types.TaskOverride) bool {
+	if o != nil {
+		for _, co := range o.ContainerOverrides {
+			if co.Name == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // applyOverrides returns def with the task's container override (command,
 // environment, cpu, memory, memoryReservation) applied.
 func applyOverrides(def types.ContainerDefinition, o *types.TaskOverride) types.ContainerDefinition {
@@ -177,12 +189,12 @@ func (t *task) spec(c *container) (runtime.ContainerSpec, error) {
 		if !found {
 			alias = name
 		}
-		if target := t.byName[name]; target != nil {
+		if target := t.byName(name); target != nil {
 			s.Links = append(s.Links, target.dockerName+":"+alias)
 		}
 	}
 	for _, vf := range d.VolumesFrom {
-		src := t.byName[vf.SourceContainer]
+		src := t.byName(vf.SourceContainer)
 		if src == nil {
 			return s, fmt.Errorf("volumesFrom: container %s is not in the task", vf.SourceContainer)
 		}
@@ -229,7 +241,7 @@ func (t *task) spec(c *container) (runtime.ContainerSpec, error) {
 
 // env is the container's environment: its definition (overrides applied),
 // then what the ECS agent injects unless already set.
-func (t *task) env(d types.ContainerDefinition) []string {
+func (t *task) env(d *types.ContainerDefinition) []string {
 	var env []string
 	set := map[string]bool{}
 	for _, kv := range d.Environment {
@@ -252,7 +264,7 @@ func (t *task) env(d types.ContainerDefinition) []string {
 }
 
 // mounts maps mountPoints to bind mounts (host volumes) and engine volumes.
-func (t *task) mounts(d types.ContainerDefinition, s *runtime.ContainerSpec) error {
+func (t *task) mounts(d *types.ContainerDefinition, s *runtime.ContainerSpec) error {
 	for _, mp := range d.MountPoints {
 		var vol *types.Volume
 		for i := range t.def.Volumes {

@@ -27,7 +27,6 @@ type task struct {
 	desired    string // RUNNING or STOPPED
 	known      string // PENDING, RUNNING or STOPPED; only ever advances
 	containers []*container
-	byName     map[string]*container
 	stopCode   string
 	reason     string
 	volumes    map[string]string // task-scoped volume -> engine volume name
@@ -49,14 +48,17 @@ type task struct {
 	// Inbox, written by other goroutines.
 	mu       sync.Mutex
 	assigned *types.AssignedTask
-	dirty    map[string]bool // container IDs to re-inspect
+	dirty    map[string]bool // container IDs to re-inspect (nil: none)
 	wake     chan struct{}   // capacity 1
 }
 
 // container is one container of a task, as its task goroutine sees it.
 type container struct {
-	name      string
-	def       types.ContainerDefinition // overrides applied
+	name string
+	// def is the container's definition, overrides applied: the task
+	// definition's own (shared by every task of the definition, never
+	// modified) unless the task overrides the container.
+	def       *types.ContainerDefinition
 	essential bool
 	// dockerName is the engine-level name, ecs-<family>-<rev>-<name>-<hex>.
 	dockerName string
@@ -99,28 +101,45 @@ func newTask(a *Agent, at types.AssignedTask) *task {
 	t := &task{
 		a: a, arn: at.Task.TaskArn, ecsTask: at.Task, def: at.TaskDefinition,
 		desired: types.TaskStatusRunning, known: types.TaskStatusPending,
-		byName: map[string]*container{}, volumes: map[string]string{},
-		results: make(chan result), dirty: map[string]bool{}, wake: make(chan struct{}, 1),
+		results: make(chan result), wake: make(chan struct{}, 1),
 	}
 	if at.Task.DesiredStatus == types.TaskStatusStopped {
 		t.desired = types.TaskStatusStopped
 	}
+	t.containers = make([]*container, 0, len(at.TaskDefinition.ContainerDefinitions))
 	for i := range at.TaskDefinition.ContainerDefinitions {
-		def := applyOverrides(at.TaskDefinition.ContainerDefinitions[i], at.Task.Overrides)
+		def := &at.TaskDefinition.ContainerDefinitions[i]
+		if overridden(def.Name, at.Task.Overrides) {
+			d := applyOverrides(*def, at.Task.Overrides)
+			def = &d
+		}
 		c := &container{
 			name: def.Name, def: def, essential: def.IsEssential(),
 			dockerName: t.dockerName(def.Name), health: types.HealthUnknown,
 		}
 		t.containers = append(t.containers, c)
-		t.byName[c.name] = c
 	}
 	for _, v := range at.TaskDefinition.Volumes {
 		if taskScoped(v) {
+			if t.volumes == nil {
+				t.volumes = map[string]string{}
+			}
 			t.volumes[v.Name] = t.dockerName(v.Name)
 		}
 	}
 	t.refuseUnservedRole()
 	return t
+}
+
+// byName returns the named container of the task, or nil. A task has a
+// handful of containers: a scan costs less than a map kept per task.
+func (t *task) byName(name string) *container {
+	for _, c := range t.containers {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
 }
 
 // assign posts the control plane's latest view of the task.
@@ -134,6 +153,9 @@ func (t *task) assign(at types.AssignedTask) {
 // notifyContainer asks the task goroutine to re-inspect a container.
 func (t *task) notifyContainer(id string) {
 	t.mu.Lock()
+	if t.dirty == nil {
+		t.dirty = map[string]bool{}
+	}
 	t.dirty[id] = true
 	t.mu.Unlock()
 	t.poke()
@@ -214,7 +236,7 @@ func (t *task) now() time.Time { return t.a.clk.Now() }
 func (t *task) drainInbox(ctx context.Context) {
 	t.mu.Lock()
 	at, dirty := t.assigned, t.dirty
-	t.assigned, t.dirty = nil, map[string]bool{}
+	t.assigned, t.dirty = nil, nil
 	t.mu.Unlock()
 	if at != nil {
 		t.ecsTask = at.Task
@@ -227,6 +249,9 @@ func (t *task) drainInbox(ctx context.Context) {
 		t.nextReconcile = t.now().Add(t.a.cfg.ReconcileInterval)
 		for _, c := range t.containers {
 			if c.id != "" {
+				if dirty == nil {
+					dirty = map[string]bool{}
+				}
 				dirty[c.id] = true
 			}
 		}
