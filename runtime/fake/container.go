@@ -70,10 +70,35 @@ type container struct {
 	// gen changes whenever the container stops or starts, so timers armed
 	// for an earlier run do nothing.
 	gen int
-	// exited is closed when the current run ends.
+	// exited is closed when the current run ends. It is made on demand
+	// (exitChan), as most containers run with nobody waiting for them.
 	exited chan struct{}
+	ran    bool // started at least once
 	// output is what the container printed (ECSKIT_FAKE_OUTPUT).
 	output []runtime.LogLine
+}
+
+// closedChan is a channel closed from the start.
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
+
+// exitChan returns a channel closed when the current run ends (closed
+// already if the container is not running), or nil if the container never
+// ran; r.mu is held.
+func (c *container) exitChan() chan struct{} {
+	switch {
+	case c.exited != nil:
+		return c.exited
+	case !c.ran:
+		return nil
+	case c.status.State != runtime.StateRunning:
+		return closedChan
+	}
+	c.exited = make(chan struct{})
+	return c.exited
 }
 
 func (c *container) signalExit() {
@@ -124,10 +149,12 @@ func (r *Runtime) Create(ctx context.Context, spec runtime.ContainerSpec) (strin
 	if name == "" {
 		name = "fake-" + id[:12]
 	}
+	// One copy of the labels serves the spec and the status: the runtime
+	// never changes it and hands out copies.
 	spec.Labels = copyMap(spec.Labels)
 	c := &container{spec: spec, script: sc, status: runtime.ContainerStatus{
-		ID: id, Name: name, Image: spec.Image, ImageID: imageID(spec.Image),
-		Labels: copyMap(spec.Labels), State: runtime.StateCreated, CreatedAt: r.clk.Now(),
+		ID: id, Name: name, Image: spec.Image, ImageID: r.imageID(spec.Image),
+		Labels: spec.Labels, State: runtime.StateCreated, CreatedAt: r.clk.Now(),
 	}}
 	r.containers[id] = c
 	r.indexContainer(c)
@@ -172,7 +199,7 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 	}
 	now := r.clk.Now()
 	c.gen++
-	c.exited = make(chan struct{})
+	c.exited, c.ran = nil, true
 	c.status.State = runtime.StateRunning
 	c.status.Ports = ports
 	c.status.StartedAt = now
@@ -231,7 +258,7 @@ func (r *Runtime) after(c *container, d time.Duration, f func()) {
 		return
 	default:
 	}
-	gen, exited := c.gen, c.exited
+	gen, exited := c.gen, c.exitChan()
 	t := r.clk.NewTimer(d)
 	r.wg.Add(1)
 	go func() {
@@ -296,7 +323,7 @@ func (r *Runtime) Stop(ctx context.Context, id string, timeout time.Duration) er
 		r.mu.Unlock()
 		return nil
 	}
-	gen, exited := c.gen, c.exited
+	gen, exited := c.gen, c.exitChan()
 	t := r.clk.NewTimer(timeout)
 	r.mu.Unlock()
 	defer t.Stop()

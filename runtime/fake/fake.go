@@ -109,8 +109,9 @@ type Runtime struct {
 
 	mu         sync.Mutex
 	info       runtime.HostInfo
-	images     map[string]bool // in the cache
-	registry   map[string]bool // pullable
+	images     map[string]bool   // in the cache
+	imageIDs   map[string]string // normalized image -> ID, computed once
+	registry   map[string]bool   // pullable
 	pulls      []string
 	containers map[string]*container
 	index      labelIndex        // see index.go
@@ -207,9 +208,20 @@ func normalize(image string) string {
 	return image + ":latest"
 }
 
-func imageID(image string) string {
-	sum := sha256.Sum256([]byte(normalize(image)))
-	return "sha256:" + hex.EncodeToString(sum[:])
+// imageID is the image's ID, the same for every container of the image;
+// r.mu is held.
+func (r *Runtime) imageID(image string) string {
+	im := normalize(image)
+	id, ok := r.imageIDs[im]
+	if !ok {
+		sum := sha256.Sum256([]byte(im))
+		id = "sha256:" + hex.EncodeToString(sum[:])
+		if r.imageIDs == nil {
+			r.imageIDs = map[string]string{}
+		}
+		r.imageIDs[im] = id
+	}
+	return id
 }
 
 // ImagePresent reports whether the image is in the cache.
@@ -304,17 +316,22 @@ func (r *Runtime) List(ctx context.Context, labels map[string]string) ([]runtime
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []runtime.ContainerSummary
-	candidates := r.containers
+	var candidates []*container
+	indexed := false
 	for k, v := range labels {
 		if v == "" {
 			continue
 		}
-		ids := r.lookupLabel(k, v)
-		candidates = make(map[string]*container, len(ids))
-		for id := range ids {
-			candidates[id] = r.containers[id]
+		indexed = true
+		if ids := r.lookupLabel(k, v); ids != nil {
+			ids.each(func(id string) { candidates = append(candidates, r.containers[id]) })
 		}
 		break
+	}
+	if !indexed {
+		for _, c := range r.containers {
+			candidates = append(candidates, c)
+		}
 	}
 	for _, c := range candidates {
 		if matches(c.status.Labels, labels) {
@@ -363,7 +380,9 @@ func (r *Runtime) Spec(id string) (runtime.ContainerSpec, bool) {
 	if err != nil {
 		return runtime.ContainerSpec{}, false
 	}
-	return c.spec, true
+	spec := c.spec
+	spec.Labels = copyMap(spec.Labels)
+	return spec, true
 }
 
 // lookup finds a container by ID or name; r.mu is held.
