@@ -44,8 +44,9 @@ type Agent struct {
 	registered  chan struct{}
 	regOnce     sync.Once
 
-	meta  *metadata // the task metadata endpoint, if enabled
-	batch batcher   // coalesces the tasks' state reports
+	meta   *metadata // the task metadata endpoint, if enabled
+	batch  batcher   // coalesces the tasks' state reports
+	alarms alarms    // wakes tasks at their deadlines
 
 	randMu sync.Mutex
 	wg     sync.WaitGroup // task goroutines and helpers
@@ -122,6 +123,12 @@ func (a *Agent) Run(ctx context.Context) error {
 	a.tasks = map[string]*task{}
 	a.delisted = map[string]bool{}
 	a.mu.Unlock()
+	a.alarms.reset()
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		a.alarms.run(ctx, a.clk)
+	}()
 
 	saved, err := loadState(a.cfg.StateFile)
 	if err != nil {
@@ -322,6 +329,7 @@ func (a *Agent) assign(ctx context.Context, assigned []types.AssignedTask) map[s
 }
 
 func (a *Agent) startTask(ctx context.Context, t *task) {
+	t.ctx = ctx
 	a.mu.Lock()
 	a.tasks[t.arn] = t
 	a.mu.Unlock()

@@ -16,7 +16,9 @@ import (
 // loop posts new desired state (assign), the event router posts container
 // IDs to re-inspect (notifyContainer), and helper goroutines doing slow
 // engine calls post their results on results. No lock guards the observed
-// state, and no two decisions about one task can race.
+// state, and no two decisions about one task can race. A task with nothing
+// in flight parks: its goroutine ends, and the next message or its alarm
+// starts another, so that at any time at most one goroutine runs it.
 type task struct {
 	a   *Agent
 	arn string
@@ -50,6 +52,14 @@ type task struct {
 	assigned *types.AssignedTask
 	dirty    map[string]bool // container IDs to re-inspect (nil: none)
 	wake     chan struct{}   // capacity 1
+	// parked: the task has no goroutine now; the next poke starts one
+	// (see park). done: it has none and will have none again.
+	parked, done bool
+	ctx          context.Context // of the Agent's Run, for goroutines poke starts
+
+	// Its alarm, guarded by Agent.alarms.mu.
+	alarmAt  time.Time
+	alarmIdx int // in the alarm heap; -1 if not in it
 }
 
 // container is one container of a task, as its task goroutine sees it.
@@ -101,7 +111,7 @@ func newTask(a *Agent, at types.AssignedTask) *task {
 	t := &task{
 		a: a, arn: at.Task.TaskArn, ecsTask: at.Task, def: at.TaskDefinition,
 		desired: types.TaskStatusRunning, known: types.TaskStatusPending,
-		results: make(chan result), wake: make(chan struct{}, 1),
+		results: make(chan result), wake: make(chan struct{}, 1), alarmIdx: -1,
 	}
 	if at.Task.DesiredStatus == types.TaskStatusStopped {
 		t.desired = types.TaskStatusStopped
@@ -161,7 +171,24 @@ func (t *task) notifyContainer(id string) {
 	t.poke()
 }
 
+// poke wakes the task: its goroutine, or a new one if it is parked.
 func (t *task) poke() {
+	t.mu.Lock()
+	if t.parked {
+		t.parked = false
+		if t.ctx.Err() == nil {
+			// The poker runs in the agent's wait group (the poll loop, the
+			// event router, the alarms), so this Add never races its Wait.
+			t.a.wg.Add(1)
+			go func() {
+				defer t.a.wg.Done()
+				t.loop(t.ctx)
+			}()
+		}
+		t.mu.Unlock()
+		return
+	}
+	t.mu.Unlock()
 	select {
 	case t.wake <- struct{}{}:
 	default:
@@ -169,41 +196,71 @@ func (t *task) poke() {
 }
 
 // run is the task goroutine: it reconciles with the engine, then loops
-// deciding, acting and reporting until the task is cleaned up or ctx is
-// done.
+// (see loop).
 func (t *task) run(ctx context.Context) {
 	t.adopt(ctx)
 	t.nextReconcile = t.now().Add(t.a.cfg.ReconcileInterval)
+	t.loop(ctx)
+}
+
+// loop decides, acts and reports until the task is cleaned up, ctx is
+// done, or the task parks.
+func (t *task) loop(ctx context.Context) {
 	for {
 		t.drainInbox(ctx)
 		t.evaluate(ctx)
 		t.report(ctx)
 		if t.cleanupDue() {
+			t.a.alarms.set(t, time.Time{})
 			t.cleanup(ctx)
+			t.mu.Lock()
+			t.done = true
+			t.mu.Unlock()
 			return
 		}
 		t.publish()
+		d, _ := t.nextDeadline()
+		t.a.alarms.set(t, d)
+		if t.park() {
+			return
+		}
 		if !t.wait(ctx) {
 			return
 		}
 	}
 }
 
-// wait blocks until something may have changed; false means ctx is done.
-func (t *task) wait(ctx context.Context) bool {
-	var timerC <-chan time.Time
-	if d, ok := t.nextDeadline(); ok {
-		timer := t.a.clk.NewTimer(d.Sub(t.now()))
-		defer timer.Stop()
-		timerC = timer.C()
+// park ends the task's goroutine when it has nothing to do but wait: no
+// engine call in flight (whose result would come on t.results) and nothing
+// in its inbox. Its alarm, a poll or an engine event then pokes it, which
+// starts a new goroutine for it: a task keeps at most one goroutine, still
+// the only writer of its state (t.mu orders one goroutine's last step
+// before the next one's first), and a RUNNING task that waits for its next
+// reconcile costs no goroutine.
+func (t *task) park() bool {
+	for _, c := range t.containers {
+		if c.busy {
+			return false
+		}
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.assigned != nil || t.dirty != nil || len(t.wake) > 0 || t.done {
+		return false
+	}
+	t.parked = true
+	return true
+}
+
+// wait blocks until something may have changed; false means ctx is done.
+// The task's alarm wakes it at its next deadline.
+func (t *task) wait(ctx context.Context) bool {
 	select {
 	case <-ctx.Done():
 		return false
 	case r := <-t.results:
 		t.apply(ctx, r)
 	case <-t.wake:
-	case <-timerC:
 	}
 	return true
 }
