@@ -2,7 +2,7 @@ package agent
 
 import (
 	"context"
-	"reflect"
+	"slices"
 	"time"
 
 	"github.com/ecskit/ecs/types"
@@ -24,21 +24,41 @@ func (t *task) report(ctx context.Context) {
 	if now.Before(t.retryAt) {
 		return
 	}
-	cur := t.taskChange()
-	if t.reported != nil && reflect.DeepEqual(*cur, *t.reported) {
+	if t.reported != nil && t.sameAsReported(t.reported) {
 		t.retryAt = time.Time{}
 		return
 	}
+	cur := t.taskChange()
 	t.retryAt = now.Add(reportRetry) // cleared on success
 	if err := t.a.submit(ctx, cur); err != nil {
 		t.a.logErr("submit task state change", err)
 		return
 	}
-	t.reported = cur
+	t.acked = true // the state published next is what was reported
 	if cur.Status == types.TaskStatusStopped && t.cleanupAt.IsZero() {
 		t.cleanupAt = t.stoppedAt.Add(t.a.cfg.CleanupWait)
 	}
 	t.retryAt = time.Time{}
+}
+
+// sameAsReported reports whether the task's change now (taskChange) would
+// be the one it reported when it published p.
+func (t *task) sameAsReported(p *published) bool {
+	r := &p.rec
+	if r.KnownStatus != t.known || r.StoppedReason != t.reason || r.StopCode != t.stopCode ||
+		ts(r.PullStartedAt) != ts(t.pullStartedAt) || ts(r.PullStoppedAt) != ts(t.pullStoppedAt) ||
+		ts(r.ExecutionStoppedAt) != ts(t.executionStoppedAt) || len(r.Containers) != len(t.containers) {
+		return false
+	}
+	for i, c := range t.containers {
+		x := &r.Containers[i]
+		if x.Name != c.name || x.RuntimeID != c.id || x.Status.Backend() != c.known.Backend() ||
+			x.Reason != c.reason || x.health != c.health || !slices.Equal(x.bindings, c.bindings) ||
+			(x.ExitCode == nil) != (c.exitCode == nil) || (x.ExitCode != nil && *x.ExitCode != *c.exitCode) {
+			return false
+		}
+	}
+	return true
 }
 
 func (t *task) containerChange(c *container) types.ContainerStateChange {

@@ -40,8 +40,12 @@ type task struct {
 
 	pullStartedAt, pullStoppedAt, executionStoppedAt, stoppedAt time.Time
 
-	reported      *types.SubmitTaskStateChangeInput // last acknowledged
-	retryAt       time.Time                         // earliest resend after a failed report
+	// reported is what it published after its last acknowledged report
+	// (the change reported is derived from it); acked: a report was
+	// acknowledged since it last published.
+	reported      *published
+	acked         bool
+	retryAt       time.Time // earliest resend after a failed report
 	nextReconcile time.Time
 	cleanupAt     time.Time
 	pub           *published // what it last published; written under a.mu
@@ -219,6 +223,9 @@ func (t *task) loop(ctx context.Context) {
 			return
 		}
 		t.publish()
+		if t.acked {
+			t.reported, t.acked = t.pub, false
+		}
 		d, _ := t.nextDeadline()
 		t.a.alarms.set(t, d)
 		if t.park() {
