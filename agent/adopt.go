@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"strings"
 
 	"github.com/ecskit/ecs/types"
 )
@@ -46,7 +47,12 @@ func (t *task) adopt(ctx context.Context) {
 		cp, ok := fromCP[c.name]
 		switch {
 		case ok && cp.LastStatus == types.TaskStatusStopped:
-			c.known, c.exitCode, c.reason = StatusStopped, cp.ExitCode, cp.Reason
+			// Copies: the task does not keep the control plane's alive.
+			c.known, c.exitCode, c.reason = StatusStopped, nil, strings.Clone(cp.Reason)
+			if cp.ExitCode != nil {
+				code := *cp.ExitCode
+				c.exitCode = &code
+			}
 		case ok && (cp.RuntimeId != "" || cp.LastStatus == types.TaskStatusRunning), c.known >= StatusCreated:
 			t.vanished(c)
 		}

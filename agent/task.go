@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +25,9 @@ type task struct {
 	arn string
 
 	// Observed state, owned by the run goroutine.
+	// ecsTask is the control plane's task as last assigned. Only the state
+	// file and the metadata endpoint need it once the task adopted its
+	// containers: without them it is nil from then on (see keepsTasks).
 	ecsTask    *types.Task
 	def        *types.TaskDefinition
 	desired    string // RUNNING or STOPPED
@@ -120,6 +124,11 @@ func newTask(a *Agent, at types.AssignedTask) *task {
 	if at.Task.DesiredStatus == types.TaskStatusStopped {
 		t.desired = types.TaskStatusStopped
 	}
+	if !a.keepsTasks() {
+		// The ARN is a part of the control plane's answer, whose strings
+		// may share one buffer: a copy does not keep that alive.
+		t.arn = strings.Clone(t.arn)
+	}
 	t.containers = make([]*container, 0, len(at.TaskDefinition.ContainerDefinitions))
 	for i := range at.TaskDefinition.ContainerDefinitions {
 		def := &at.TaskDefinition.ContainerDefinitions[i]
@@ -144,6 +153,14 @@ func newTask(a *Agent, at types.AssignedTask) *task {
 	t.refuseUnservedRole()
 	return t
 }
+
+// keepsTasks reports whether the agent keeps each task's control plane
+// view (types.Task) for the whole life of the task: the state file
+// persists it and the metadata endpoint serves it. The task goroutine
+// itself needs it only until the task adopted its containers; a decoded
+// task (its containers, attachments, tags) is worth not keeping for every
+// task of the instance.
+func (a *Agent) keepsTasks() bool { return a.cfg.StateFile != "" || a.cfg.Metadata.Enabled }
 
 // byName returns the named container of the task, or nil. A task has a
 // handful of containers: a scan costs less than a map kept per task.
@@ -203,6 +220,9 @@ func (t *task) poke() {
 // (see loop).
 func (t *task) run(ctx context.Context) {
 	t.adopt(ctx)
+	if !t.a.keepsTasks() {
+		t.ecsTask = nil
+	}
 	t.nextReconcile = t.now().Add(t.a.cfg.ReconcileInterval)
 	t.loop(ctx)
 }
@@ -303,7 +323,9 @@ func (t *task) drainInbox(ctx context.Context) {
 	t.assigned, t.dirty = nil, nil
 	t.mu.Unlock()
 	if at != nil {
-		t.ecsTask = at.Task
+		if t.a.keepsTasks() {
+			t.ecsTask = at.Task
+		}
 		if at.Task.DesiredStatus == types.TaskStatusStopped && t.desired != types.TaskStatusStopped {
 			t.desired = types.TaskStatusStopped
 			t.executionStoppedAt = t.now()
