@@ -64,7 +64,7 @@ func parseScript(env []string) (script, error) {
 
 // container is one fake container. Its fields are guarded by Runtime.mu.
 type container struct {
-	spec   runtime.ContainerSpec
+	spec   spec
 	script script
 	status runtime.ContainerStatus
 	// gen changes whenever the container stops or starts, so timers armed
@@ -152,7 +152,7 @@ func (r *Runtime) Create(ctx context.Context, spec runtime.ContainerSpec) (strin
 	// One copy of the labels serves the spec and the status: the runtime
 	// never changes it and hands out copies.
 	spec.Labels = copyMap(spec.Labels)
-	c := &container{spec: spec, script: sc, status: runtime.ContainerStatus{
+	c := &container{spec: packSpec(spec), script: sc, status: runtime.ContainerStatus{
 		ID: id, Name: name, Image: spec.Image, ImageID: r.imageID(spec.Image),
 		Labels: spec.Labels, State: runtime.StateCreated, CreatedAt: r.clk.Now(),
 	}}
@@ -182,7 +182,7 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 		c.status.Error = c.script.startError
 		return errors.New(c.script.startError)
 	}
-	for _, l := range c.spec.Links {
+	for _, l := range c.spec.links {
 		target, _, _ := strings.Cut(l, ":")
 		t, err := r.lookup(target)
 		if err != nil {
@@ -209,7 +209,7 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 	c.status.Error = ""
 	c.status.Health = runtime.HealthNone
 	r.emit(runtime.EventStart, c)
-	c.output = append(c.output, printed(c.script.output, c.spec.Env, now)...)
+	c.output = append(c.output, printed(c.script.output, c.spec.env, now)...)
 
 	if c.script.hasRunFor {
 		code := c.script.exitCode
@@ -218,7 +218,7 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 	if c.script.hasOOM {
 		r.after(c, c.script.oomAfter, func() { r.exit(c, exitCodeSIGKILL, true) })
 	}
-	if hc := c.spec.HealthCheck; hc != nil {
+	if hc := c.spec.healthCheck; hc != nil {
 		c.status.Health = runtime.HealthStarting
 		r.after(c, healthDelay(hc, c.script.unhealthy), func() {
 			c.status.Health = runtime.HealthHealthy
@@ -347,12 +347,12 @@ func (r *Runtime) Stop(ctx context.Context, id string, timeout time.Duration) er
 // bindPorts resolves c's port bindings, taking dynamic ports sequentially
 // from 49153; r.mu is held.
 func (r *Runtime) bindPorts(c *container) ([]runtime.PortBinding, error) {
-	if c.spec.NetworkMode == "host" || c.spec.NetworkMode == "none" {
+	if c.spec.networkMode == "host" || c.spec.networkMode == "none" {
 		return nil, nil
 	}
 	var out []runtime.PortBinding
 	taken := map[string]bool{}
-	for _, pb := range c.spec.PortBindings {
+	for _, pb := range c.spec.portBindings {
 		if pb.Protocol == "" {
 			pb.Protocol = "tcp"
 		}

@@ -380,9 +380,7 @@ func (r *Runtime) Spec(id string) (runtime.ContainerSpec, bool) {
 	if err != nil {
 		return runtime.ContainerSpec{}, false
 	}
-	spec := c.spec
-	spec.Labels = copyMap(spec.Labels)
-	return spec, true
+	return c.fullSpec(), true
 }
 
 // lookup finds a container by ID or name; r.mu is held.
