@@ -16,7 +16,7 @@ import (
 // and timestamps. Everything else talks to it through messages: the poll
 // loop posts new desired state (assign), the event router posts container
 // IDs to re-inspect (notifyContainer), and helper goroutines doing slow
-// engine calls post their results on results. No lock guards the observed
+// engine calls post their results (results). No lock guards the observed
 // state, and no two decisions about one task can race. A task with nothing
 // in flight parks: its goroutine ends, and the next message or its alarm
 // starts another, so that at any time at most one goroutine runs it.
@@ -53,12 +53,12 @@ type task struct {
 	nextReconcile time.Time
 	cleanupAt     time.Time
 	pub           *published // what it last published; written under a.mu
-	results       chan result
 
 	// Inbox, written by other goroutines.
 	mu       sync.Mutex
 	assigned *types.AssignedTask
 	dirty    map[string]bool // container IDs to re-inspect (nil: none)
+	results  []result        // of engine calls, in the order they ended
 	wake     chan struct{}   // capacity 1
 	// parked: the task has no goroutine now; the next poke starts one
 	// (see park). done: it has none and will have none again.
@@ -119,7 +119,7 @@ func newTask(a *Agent, at types.AssignedTask) *task {
 	t := &task{
 		a: a, arn: at.Task.TaskArn, ecsTask: at.Task, def: at.TaskDefinition,
 		desired: types.TaskStatusRunning, known: types.TaskStatusPending,
-		results: make(chan result), wake: make(chan struct{}, 1), alarmIdx: -1,
+		wake: make(chan struct{}, 1), alarmIdx: -1,
 	}
 	if at.Task.DesiredStatus == types.TaskStatusStopped {
 		t.desired = types.TaskStatusStopped
@@ -258,7 +258,7 @@ func (t *task) loop(ctx context.Context) {
 }
 
 // park ends the task's goroutine when it has nothing to do but wait: no
-// engine call in flight (whose result would come on t.results) and nothing
+// engine call in flight (whose result would come in its inbox) and nothing
 // in its inbox. Its alarm, a poll or an engine event then pokes it, which
 // starts a new goroutine for it: a task keeps at most one goroutine, still
 // the only writer of its state (t.mu orders one goroutine's last step
@@ -272,7 +272,7 @@ func (t *task) park() bool {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.assigned != nil || t.dirty != nil || len(t.wake) > 0 || t.done {
+	if t.assigned != nil || t.dirty != nil || len(t.results) > 0 || len(t.wake) > 0 || t.done {
 		return false
 	}
 	t.parked = true
@@ -281,14 +281,35 @@ func (t *task) park() bool {
 
 // wait blocks until something may have changed; false means ctx is done.
 // The task's alarm wakes it at its next deadline.
+// An engine call's result is applied (one per call) as soon as it is
+// there.
 func (t *task) wait(ctx context.Context) bool {
+	if t.applyResult(ctx) {
+		return true
+	}
 	select {
 	case <-ctx.Done():
 		return false
-	case r := <-t.results:
-		t.apply(ctx, r)
 	case <-t.wake:
 	}
+	t.applyResult(ctx)
+	return true
+}
+
+// applyResult applies the oldest engine call result waiting, if any.
+func (t *task) applyResult(ctx context.Context) bool {
+	t.mu.Lock()
+	if len(t.results) == 0 {
+		t.mu.Unlock()
+		return false
+	}
+	r := t.results[0]
+	t.results[0] = result{}
+	if t.results = t.results[1:]; len(t.results) == 0 {
+		t.results = nil
+	}
+	t.mu.Unlock()
+	t.apply(ctx, r)
 	return true
 }
 
@@ -350,7 +371,7 @@ func (t *task) drainInbox(ctx context.Context) {
 }
 
 // spawn runs an engine call for c on a helper goroutine; its result comes
-// back to the task goroutine through t.results.
+// back to the task goroutine through its inbox.
 func (t *task) spawn(ctx context.Context, c *container, o op, f func(context.Context) (string, error)) {
 	c.busy = true
 	cctx, cancel := context.WithCancel(ctx)
@@ -362,10 +383,10 @@ func (t *task) spawn(ctx context.Context, c *container, o op, f func(context.Con
 		defer t.a.wg.Done()
 		defer cancel()
 		id, err := f(cctx)
-		select {
-		case t.results <- result{c: c, op: o, id: id, err: err}:
-		case <-ctx.Done():
-		}
+		t.mu.Lock()
+		t.results = append(t.results, result{c: c, op: o, id: id, err: err})
+		t.mu.Unlock()
+		t.poke()
 	}()
 }
 
