@@ -18,7 +18,7 @@ import (
 // IDs to re-inspect (notifyContainer), and helper goroutines doing slow
 // engine calls post their results (results). No lock guards the observed
 // state, and no two decisions about one task can race. A task with nothing
-// in flight parks: its goroutine ends, and the next message or its alarm
+// to do parks: its goroutine ends, and the next message or its alarm
 // starts another, so that at any time at most one goroutine runs it.
 type task struct {
 	a   *Agent
@@ -59,11 +59,11 @@ type task struct {
 	assigned *types.AssignedTask
 	dirty    map[string]bool // container IDs to re-inspect (nil: none)
 	results  []result        // of engine calls, in the order they ended
-	wake     chan struct{}   // capacity 1
 	// parked: the task has no goroutine now; the next poke starts one
-	// (see park). done: it has none and will have none again.
-	parked, done bool
-	ctx          context.Context // of the Agent's Run, for goroutines poke starts
+	// (see park). woken: poked while it had one. done: it has none and
+	// will have none again.
+	parked, woken, done bool
+	ctx                 context.Context // of the Agent's Run, for goroutines poke starts
 
 	// Its alarm, guarded by Agent.alarms.mu.
 	alarmAt  time.Time
@@ -119,7 +119,7 @@ func newTask(a *Agent, at types.AssignedTask) *task {
 	t := &task{
 		a: a, arn: at.Task.TaskArn, ecsTask: at.Task, def: at.TaskDefinition,
 		desired: types.TaskStatusRunning, known: types.TaskStatusPending,
-		wake: make(chan struct{}, 1), alarmIdx: -1,
+		alarmIdx: -1,
 	}
 	if at.Task.DesiredStatus == types.TaskStatusStopped {
 		t.desired = types.TaskStatusStopped
@@ -196,7 +196,7 @@ func (t *task) notifyContainer(id string) {
 func (t *task) poke() {
 	t.mu.Lock()
 	if t.parked {
-		t.parked = false
+		t.parked, t.woken = false, false
 		if t.ctx.Err() == nil {
 			// The poker runs in the agent's wait group (the poll loop, the
 			// event router, the alarms), so this Add never races its Wait.
@@ -209,11 +209,8 @@ func (t *task) poke() {
 		t.mu.Unlock()
 		return
 	}
+	t.woken = true
 	t.mu.Unlock()
-	select {
-	case t.wake <- struct{}{}:
-	default:
-	}
 }
 
 // run is the task goroutine: it reconciles with the engine, then loops
@@ -248,51 +245,37 @@ func (t *task) loop(ctx context.Context) {
 		}
 		d, _ := t.nextDeadline()
 		t.a.alarms.set(t, d)
+		if ctx.Err() != nil {
+			return
+		}
+		if t.applyResult(ctx) {
+			continue // one engine call result per pass
+		}
 		if t.park() {
 			return
 		}
-		if !t.wait(ctx) {
-			return
-		}
 	}
 }
 
-// park ends the task's goroutine when it has nothing to do but wait: no
-// engine call in flight (whose result would come in its inbox) and nothing
-// in its inbox. Its alarm, a poll or an engine event then pokes it, which
-// starts a new goroutine for it: a task keeps at most one goroutine, still
-// the only writer of its state (t.mu orders one goroutine's last step
-// before the next one's first), and a RUNNING task that waits for its next
-// reconcile costs no goroutine.
+// park ends the task's goroutine when its inbox is empty and nothing poked
+// it since its last pass: the task has nothing to do but wait. Whatever
+// may change something (a poll, an engine event, the result of an engine
+// call in flight, its alarm) goes through its inbox and pokes it, which
+// starts a new goroutine for it. A task so has at most one goroutine at a
+// time, still the only writer of its state (t.mu orders one goroutine's
+// last step before the next one's first), and a task that waits, for an
+// engine call or for its next reconcile, costs no goroutine.
 func (t *task) park() bool {
-	for _, c := range t.containers {
-		if c.busy {
-			return false
-		}
-	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.assigned != nil || t.dirty != nil || len(t.results) > 0 || len(t.wake) > 0 || t.done {
+	if t.assigned != nil || t.dirty != nil || len(t.results) > 0 || t.done {
+		return false
+	}
+	if t.woken {
+		t.woken = false
 		return false
 	}
 	t.parked = true
-	return true
-}
-
-// wait blocks until something may have changed; false means ctx is done.
-// The task's alarm wakes it at its next deadline.
-// An engine call's result is applied (one per call) as soon as it is
-// there.
-func (t *task) wait(ctx context.Context) bool {
-	if t.applyResult(ctx) {
-		return true
-	}
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.wake:
-	}
-	t.applyResult(ctx)
 	return true
 }
 
