@@ -391,9 +391,11 @@ func (r *Runtime) dynamicPort(proto string, taken map[string]bool) int {
 	return 0
 }
 
+// releasePorts frees the host ports c holds: those of its bindings in
+// effect (bindPorts took exactly those); r.mu is held.
 func (r *Runtime) releasePorts(c *container) {
-	for k, owner := range r.usedPorts {
-		if owner == c.status.ID {
+	for _, pb := range c.status.Ports {
+		if k := portKey(pb.Protocol, pb.HostPort); r.usedPorts[k] == c.status.ID {
 			delete(r.usedPorts, k)
 		}
 	}
