@@ -51,6 +51,7 @@ type Agent struct {
 	randMu sync.Mutex
 	wg     sync.WaitGroup // task goroutines and helpers
 	fileMu sync.Mutex     // serialises state file writes
+	saver  stateSaver     // coalesces them
 }
 
 // New returns an agent for cfg. It does nothing until Run.
