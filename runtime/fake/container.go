@@ -66,7 +66,10 @@ func parseScript(env []string) (script, error) {
 type container struct {
 	spec   spec
 	script script
+	// status is what Inspect reports, but for its labels, which are in
+	// labels (status.Labels is nil).
 	status runtime.ContainerStatus
+	labels labelList
 	// gen changes whenever the container stops or starts, so timers armed
 	// for an earlier run do nothing.
 	gen int
@@ -149,12 +152,11 @@ func (r *Runtime) Create(ctx context.Context, spec runtime.ContainerSpec) (strin
 	if name == "" {
 		name = "fake-" + id[:12]
 	}
-	// One copy of the labels serves the spec and the status: the runtime
-	// never changes it and hands out copies.
-	spec.Labels = copyMap(spec.Labels)
-	c := &container{spec: packSpec(spec), script: sc, status: runtime.ContainerStatus{
+	// One copy of the labels serves the spec and the status; the status
+	// keeps none of its own (see labels).
+	c := &container{spec: packSpec(spec), script: sc, labels: packLabels(spec.Labels), status: runtime.ContainerStatus{
 		ID: id, Name: name, Image: spec.Image, ImageID: r.imageID(spec.Image),
-		Labels: spec.Labels, State: runtime.StateCreated, CreatedAt: r.clk.Now(),
+		State: runtime.StateCreated, CreatedAt: r.clk.Now(),
 	}}
 	r.containers[id] = c
 	r.indexContainer(c)

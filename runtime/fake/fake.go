@@ -334,24 +334,14 @@ func (r *Runtime) List(ctx context.Context, labels map[string]string) ([]runtime
 		}
 	}
 	for _, c := range candidates {
-		if matches(c.status.Labels, labels) {
+		if c.labels.matches(labels) {
 			out = append(out, runtime.ContainerSummary{
-				ID: c.status.ID, Name: c.status.Name, Labels: copyMap(c.status.Labels), State: c.status.State,
+				ID: c.status.ID, Name: c.status.Name, Labels: c.labels.toMap(), State: c.status.State,
 			})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
-}
-
-func matches(have, want map[string]string) bool {
-	for k, v := range want {
-		got, ok := have[k]
-		if !ok || (v != "" && got != v) {
-			return false
-		}
-	}
-	return true
 }
 
 // Inspect reports a container's state.
@@ -366,7 +356,7 @@ func (r *Runtime) Inspect(ctx context.Context, id string) (runtime.ContainerStat
 		return runtime.ContainerStatus{}, err
 	}
 	st := c.status
-	st.Labels = copyMap(st.Labels)
+	st.Labels = c.labels.toMap()
 	st.Ports = append([]runtime.PortBinding(nil), st.Ports...)
 	return st, nil
 }
@@ -475,7 +465,7 @@ func (r *Runtime) Containers() []runtime.ContainerStatus {
 	var out []runtime.ContainerStatus
 	for _, c := range r.sorted() {
 		st := c.status
-		st.Labels = copyMap(st.Labels)
+		st.Labels = c.labels.toMap()
 		st.Ports = append([]runtime.PortBinding(nil), st.Ports...)
 		out = append(out, st)
 	}

@@ -74,7 +74,7 @@ func (r *Runtime) lookupLabel(key, value string) *idSet {
 		byValue = map[string]*idSet{}
 		r.index[key] = byValue
 		for id, c := range r.containers {
-			if v, ok := c.status.Labels[key]; ok {
+			if v, ok := c.labels.get(key); ok {
 				addID(byValue, v, id)
 			}
 		}
@@ -85,7 +85,7 @@ func (r *Runtime) lookupLabel(key, value string) *idSet {
 // indexContainer adds a new container to the indexes; r.mu is held.
 func (r *Runtime) indexContainer(c *container) {
 	for key, byValue := range r.index {
-		if v, ok := c.status.Labels[key]; ok {
+		if v, ok := c.labels.get(key); ok {
 			addID(byValue, v, c.status.ID)
 		}
 	}
@@ -94,7 +94,7 @@ func (r *Runtime) indexContainer(c *container) {
 // unindexContainer removes a dropped container; r.mu is held.
 func (r *Runtime) unindexContainer(c *container) {
 	for key, byValue := range r.index {
-		if v, ok := c.status.Labels[key]; ok {
+		if v, ok := c.labels.get(key); ok {
 			if ids := byValue[v]; ids != nil {
 				ids.remove(c.status.ID)
 				if ids.len() == 0 {

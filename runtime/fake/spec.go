@@ -8,8 +8,8 @@ import (
 
 // spec is what a container keeps of the spec it was created with: the
 // fields the engine acts on, and the others (for Spec) only if any is set,
-// as most containers set none of them. The name, image and labels are the
-// status's.
+// as most containers set none of them. The name and image are the
+// status's, the labels the container's.
 type spec struct {
 	env          []string
 	links        []string
@@ -46,7 +46,7 @@ func (c *container) fullSpec() runtime.ContainerSpec {
 	if c.spec.named {
 		s.Name = c.status.Name
 	}
-	s.Image, s.Labels = c.status.Image, copyMap(c.status.Labels)
+	s.Image, s.Labels = c.status.Image, c.labels.toMap()
 	s.Env, s.Links, s.PortBindings, s.HealthCheck = c.spec.env, c.spec.links, c.spec.portBindings, c.spec.healthCheck
 	s.NetworkMode, s.CPUShares = c.spec.networkMode, c.spec.cpuShares
 	s.MemoryBytes, s.MemoryReservationBytes = c.spec.memoryBytes, c.spec.memoryResv
