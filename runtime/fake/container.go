@@ -26,6 +26,10 @@ type script struct {
 	output        string // printed at start, $NAME expanded
 }
 
+// noScript is the script of every container whose environment scripts
+// nothing (most of them): it is never modified.
+var noScript script
+
 func parseScript(env []string) (script, error) {
 	var s script
 	for _, kv := range env {
@@ -65,7 +69,7 @@ func parseScript(env []string) (script, error) {
 // container is one fake container. Its fields are guarded by Runtime.mu.
 type container struct {
 	spec   spec
-	script script
+	script *script // never nil; shared by the unscripted (noScript)
 	// status is what Inspect reports, but for its labels, which are in
 	// labels (status.Labels is nil).
 	status runtime.ContainerStatus
@@ -154,7 +158,11 @@ func (r *Runtime) Create(ctx context.Context, spec runtime.ContainerSpec) (strin
 	}
 	// One copy of the labels serves the spec and the status; the status
 	// keeps none of its own (see labels).
-	c := &container{spec: packSpec(spec), script: sc, labels: packLabels(spec.Labels), status: runtime.ContainerStatus{
+	scp := &noScript
+	if sc != (script{}) {
+		scp = &sc
+	}
+	c := &container{spec: packSpec(spec), script: scp, labels: packLabels(spec.Labels), status: runtime.ContainerStatus{
 		ID: id, Name: name, Image: spec.Image, ImageID: r.imageID(spec.Image),
 		State: runtime.StateCreated, CreatedAt: r.clk.Now(),
 	}}
