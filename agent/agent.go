@@ -37,7 +37,7 @@ type Agent struct {
 
 	mu          sync.Mutex
 	instanceArn string
-	tasks       map[string]*task // live task goroutines, by task ARN
+	tasks       map[string]*task // live tasks, by task ARN
 	tombstones  map[string]bool  // tasks cleaned up; ignored if polled again
 	delisted    map[string]bool  // live tasks the control plane no longer lists
 	pulled      map[string]bool  // images pulled (PullOnce)
@@ -51,7 +51,9 @@ type Agent struct {
 	randMu sync.Mutex
 	wg     sync.WaitGroup // task goroutines and helpers
 	fileMu sync.Mutex     // serialises state file writes
-	saver  stateSaver     // coalesces them
+	// stateWrites and metaWrites coalesce writes of the state file and
+	// of the metadata IDs file.
+	stateWrites, metaWrites groupWrite
 }
 
 // New returns an agent for cfg. It does nothing until Run.

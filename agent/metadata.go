@@ -326,11 +326,16 @@ func (a *Agent) loadMetadataIDs() map[string]taskmeta.TaskIDs {
 
 // saveMetadataIDs writes the IDs of the tasks the agent still tracks,
 // readable by its user only: they are bearer secrets.
+// Concurrent calls share writes (groupWrite).
 func (a *Agent) saveMetadataIDs() {
-	path := a.metadataIDsFile()
-	if path == "" || a.meta == nil {
+	if a.metadataIDsFile() == "" || a.meta == nil {
 		return
 	}
+	a.metaWrites.do(a.writeMetadataIDs)
+}
+
+func (a *Agent) writeMetadataIDs() {
+	path := a.metadataIDsFile()
 	a.fileMu.Lock()
 	defer a.fileMu.Unlock()
 	b, err := json.Marshal(a.meta.srv.Export())

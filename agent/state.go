@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/ecskit/ecs/types"
@@ -76,44 +75,13 @@ func loadState(path string) (stateFile, error) {
 	return s, nil
 }
 
-// stateSaver lets concurrent persist calls share state file writes.
-type stateSaver struct {
-	mu      sync.Mutex
-	cond    sync.Cond // L is &mu; broadcast when a write ends
-	writing bool
-	asked   uint64 // persist calls so far
-	done    uint64 // calls covered by the last write that ended
-}
-
 // persist returns once the state file (if configured) holds the agent's
-// state as of the call. Callers share writes: one that comes while a write
-// is on its way waits for the next, which covers every call made before it
-// started. Tasks that change together so cost a few encodings of the whole
-// state rather than one each.
+// state as of the call; concurrent calls share writes (groupWrite).
 func (a *Agent) persist() {
 	if a.cfg.StateFile == "" {
 		return
 	}
-	p := &a.saver
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cond.L == nil {
-		p.cond.L = &p.mu
-	}
-	p.asked++
-	for mine := p.asked; p.done < mine; {
-		if p.writing {
-			p.cond.Wait()
-			continue
-		}
-		p.writing = true
-		upto := p.asked
-		p.mu.Unlock()
-		a.writeState()
-		p.mu.Lock()
-		p.writing, p.done = false, upto
-		p.cond.Broadcast()
-	}
+	a.stateWrites.do(a.writeState)
 }
 
 // writeState writes the agent's state file atomically (write, then
