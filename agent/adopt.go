@@ -2,8 +2,7 @@ package agent
 
 import (
 	"context"
-	"maps"
-	"slices"
+	"strings"
 
 	"github.com/ecskit/ecs/types"
 )
@@ -48,7 +47,12 @@ func (t *task) adopt(ctx context.Context) {
 		cp, ok := fromCP[c.name]
 		switch {
 		case ok && cp.LastStatus == types.TaskStatusStopped:
-			c.known, c.exitCode, c.reason = StatusStopped, cp.ExitCode, cp.Reason
+			// Copies: the task does not keep the control plane's alive.
+			c.known, c.exitCode, c.reason = StatusStopped, nil, strings.Clone(cp.Reason)
+			if cp.ExitCode != nil {
+				code := *cp.ExitCode
+				c.exitCode = &code
+			}
 		case ok && (cp.RuntimeId != "" || cp.LastStatus == types.TaskStatusRunning), c.known >= StatusCreated:
 			t.vanished(c)
 		}
@@ -70,7 +74,7 @@ func restoreTask(a *Agent, rec taskRecord) *task {
 		t.volumes = rec.Volumes
 	}
 	for _, cr := range rec.Containers {
-		c := t.byName[cr.Name]
+		c := t.byName(cr.Name)
 		if c == nil {
 			continue
 		}
@@ -82,65 +86,4 @@ func restoreTask(a *Agent, rec taskRecord) *task {
 		}
 	}
 	return t
-}
-
-// publish hands the agent this task's snapshot, and its record for the
-// state file when it changed.
-func (t *task) publish() {
-	rec := t.record()
-	if t.published && sameRecord(&rec, &t.last) {
-		t.a.mu.Lock()
-		t.a.snapshots[t.arn] = t.snapshot()
-		t.a.mu.Unlock()
-		return
-	}
-	t.last, t.published = rec, true
-	t.a.publish(t.snapshot(), rec)
-}
-
-// sameRecord reports whether two records of one task would persist alike.
-// The task and its definition are compared by identity: they are replaced,
-// never changed, when the control plane sends them again.
-func sameRecord(a, b *taskRecord) bool {
-	return a.Task == b.Task && a.TaskDefinition == b.TaskDefinition &&
-		a.DesiredStatus == b.DesiredStatus && a.KnownStatus == b.KnownStatus &&
-		a.StopCode == b.StopCode && a.StoppedReason == b.StoppedReason &&
-		a.PullStartedAt.Equal(b.PullStartedAt) && a.PullStoppedAt.Equal(b.PullStoppedAt) &&
-		a.ExecutionStoppedAt.Equal(b.ExecutionStoppedAt) && a.StoppedAt.Equal(b.StoppedAt) &&
-		maps.Equal(a.Volumes, b.Volumes) &&
-		slices.EqualFunc(a.Containers, b.Containers, func(x, y containerRecord) bool {
-			return x.Name == y.Name && x.DockerName == y.DockerName && x.RuntimeID == y.RuntimeID &&
-				x.Status == y.Status && x.Reason == y.Reason && x.StartedAt.Equal(y.StartedAt) &&
-				(x.ExitCode == nil) == (y.ExitCode == nil) && (x.ExitCode == nil || *x.ExitCode == *y.ExitCode)
-		})
-}
-
-func (t *task) record() taskRecord {
-	rec := taskRecord{
-		Task: t.ecsTask, TaskDefinition: t.def, DesiredStatus: t.desired, KnownStatus: t.known,
-		StopCode: t.stopCode, StoppedReason: t.reason,
-		PullStartedAt: t.pullStartedAt, PullStoppedAt: t.pullStoppedAt,
-		ExecutionStoppedAt: t.executionStoppedAt, StoppedAt: t.stoppedAt, Volumes: t.volumes,
-	}
-	for _, c := range t.containers {
-		rec.Containers = append(rec.Containers, containerRecord{
-			Name: c.name, DockerName: c.dockerName, RuntimeID: c.id, Status: c.known,
-			ExitCode: c.exitCode, Reason: c.reason, StartedAt: c.startedAt,
-		})
-	}
-	return rec
-}
-
-func (t *task) snapshot() TaskState {
-	s := TaskState{
-		TaskArn: t.arn, DesiredStatus: t.desired, KnownStatus: t.known, HealthStatus: taskHealth(t.containers),
-		StopCode: t.stopCode, StoppedReason: t.reason,
-	}
-	for _, c := range t.containers {
-		s.Containers = append(s.Containers, ContainerState{
-			Name: c.name, DockerName: c.dockerName, RuntimeID: c.id, Status: c.known, ExitCode: c.exitCode,
-			Reason: c.reason, HealthStatus: c.health, NetworkBindings: c.bindings,
-		})
-	}
-	return s.clone()
 }

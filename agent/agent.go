@@ -37,21 +37,23 @@ type Agent struct {
 
 	mu          sync.Mutex
 	instanceArn string
-	tasks       map[string]*task      // live task goroutines, by task ARN
-	snapshots   map[string]TaskState  // what each task last published
-	records     map[string]taskRecord // what each task wants persisted
-	tombstones  map[string]bool       // tasks cleaned up; ignored if polled again
-	delisted    map[string]bool       // live tasks the control plane no longer lists
-	pulled      map[string]bool       // images pulled (PullOnce)
+	tasks       map[string]*task // live tasks, by task ARN
+	tombstones  map[string]bool  // tasks cleaned up; ignored if polled again
+	delisted    map[string]bool  // live tasks the control plane no longer lists
+	pulled      map[string]bool  // images pulled (PullOnce)
 	registered  chan struct{}
 	regOnce     sync.Once
 
-	meta  *metadata // the task metadata endpoint, if enabled
-	batch batcher   // coalesces the tasks' state reports
+	meta   *metadata // the task metadata endpoint, if enabled
+	batch  batcher   // coalesces the tasks' state reports
+	alarms alarms    // wakes tasks at their deadlines
 
 	randMu sync.Mutex
 	wg     sync.WaitGroup // task goroutines and helpers
 	fileMu sync.Mutex     // serialises state file writes
+	// stateWrites and metaWrites coalesce writes of the state file and
+	// of the metadata IDs file.
+	stateWrites, metaWrites groupWrite
 }
 
 // New returns an agent for cfg. It does nothing until Run.
@@ -63,8 +65,6 @@ func New(cfg Config) *Agent {
 		clk:         cfg.Clock,
 		instanceArn: cfg.ContainerInstanceArn,
 		tasks:       map[string]*task{},
-		snapshots:   map[string]TaskState{},
-		records:     map[string]taskRecord{},
 		tombstones:  map[string]bool{},
 		delisted:    map[string]bool{},
 		pulled:      map[string]bool{},
@@ -92,9 +92,11 @@ func (a *Agent) Registered() <-chan struct{} { return a.registered }
 func (a *Agent) Tasks() []TaskState {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	out := make([]TaskState, 0, len(a.snapshots))
-	for _, s := range a.snapshots {
-		out = append(out, s.clone())
+	out := make([]TaskState, 0, len(a.tasks))
+	for arn, t := range a.tasks {
+		if t.pub != nil {
+			out = append(out, t.pub.snapshot(arn))
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].TaskArn < out[j].TaskArn })
 	return out
@@ -121,9 +123,15 @@ func (a *Agent) Run(ctx context.Context) error {
 
 	// A second Run starts over, as a restarted agent process would.
 	a.mu.Lock()
-	a.tasks, a.snapshots, a.records = map[string]*task{}, map[string]TaskState{}, map[string]taskRecord{}
+	a.tasks = map[string]*task{}
 	a.delisted = map[string]bool{}
 	a.mu.Unlock()
+	a.alarms.reset()
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		a.alarms.run(ctx, a.clk)
+	}()
 
 	saved, err := loadState(a.cfg.StateFile)
 	if err != nil {
@@ -324,6 +332,7 @@ func (a *Agent) assign(ctx context.Context, assigned []types.AssignedTask) map[s
 }
 
 func (a *Agent) startTask(ctx context.Context, t *task) {
+	t.ctx = ctx
 	a.mu.Lock()
 	a.tasks[t.arn] = t
 	a.mu.Unlock()
@@ -338,8 +347,6 @@ func (a *Agent) startTask(ctx context.Context, t *task) {
 func (a *Agent) forget(arn string) {
 	a.mu.Lock()
 	delete(a.tasks, arn)
-	delete(a.snapshots, arn)
-	delete(a.records, arn)
 	if a.delisted[arn] {
 		delete(a.delisted, arn)
 	} else {
@@ -348,15 +355,6 @@ func (a *Agent) forget(arn string) {
 	a.mu.Unlock()
 	a.persist()
 	a.forgetMetadata(arn)
-}
-
-// publish records a task's snapshot and persisted form.
-func (a *Agent) publish(s TaskState, rec taskRecord) {
-	a.mu.Lock()
-	a.snapshots[s.TaskArn] = s
-	a.records[s.TaskArn] = rec
-	a.mu.Unlock()
-	a.persist()
 }
 
 // reapOrphans stops and removes containers labelled with this instance

@@ -42,7 +42,7 @@ func (t *task) dependenciesMet(c *container) (ok bool, why string) {
 	ok = true
 	now := t.now()
 	for _, dep := range c.dependencies() {
-		d := t.byName[dep.target]
+		d := t.byName(dep.target)
 		if d == nil {
 			return false, fmt.Sprintf("container %s depends on container %s, which is not in the task", c.name, dep.target)
 		}
@@ -125,7 +125,7 @@ func (t *task) dependencyDeadline(c *container) time.Time {
 	}
 	var next time.Time
 	for _, dep := range c.dependencies() {
-		d := t.byName[dep.target]
+		d := t.byName(dep.target)
 		if d == nil {
 			continue
 		}
@@ -174,7 +174,7 @@ func (t *task) hasCycle() bool {
 		}
 		state[c.name] = visiting
 		for _, dep := range c.dependencies() {
-			if d := t.byName[dep.target]; d != nil && visit(d) {
+			if d := t.byName(dep.target); d != nil && visit(d) {
 				return true
 			}
 		}

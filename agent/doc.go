@@ -17,6 +17,12 @@
 // runs on the injected clock, so a whole instance can be simulated with
 // runtime/fake and clock.Fake.
 //
+// Each task is driven by at most one goroutine at a time, the only writer
+// of its state; a task with nothing to do (a RUNNING task waiting for its
+// next reconcile, or for an engine call) has none, and one goroutine per
+// agent wakes tasks at their deadlines. An idle task costs the agent only
+// its state, so that one agent can carry many tasks.
+//
 // Restart safety: given the same StateFile (or ContainerInstanceArn), a new
 // Agent re-registers the same instance, adopts the containers its
 // predecessor created (found by their labels), and reports STOPPED, with

@@ -234,8 +234,12 @@ type metadataSource struct{ a *Agent }
 func (s metadataSource) TaskInput(ctx context.Context, arn string) (taskmeta.TaskInput, bool) {
 	a := s.a
 	a.mu.Lock()
-	rec, ok := a.records[arn]
-	snap := a.snapshots[arn]
+	var rec taskRecord
+	t := a.tasks[arn]
+	ok := t != nil && t.pub != nil
+	if ok {
+		rec = t.pub.rec
+	}
 	a.mu.Unlock()
 	if !ok || rec.Task == nil || rec.TaskDefinition == nil {
 		return taskmeta.TaskInput{}, false
@@ -248,8 +252,8 @@ func (s metadataSource) TaskInput(ctx context.Context, arn string) (taskmeta.Tas
 		ContainerInstanceTags: a.cfg.Metadata.ContainerInstanceTags,
 	}
 	health := map[string]string{}
-	for _, c := range snap.Containers {
-		health[c.Name] = c.HealthStatus
+	for _, c := range rec.Containers {
+		health[c.Name] = c.health
 	}
 	desired := StatusRunning.String()
 	if rec.DesiredStatus == types.TaskStatusStopped {
@@ -322,11 +326,16 @@ func (a *Agent) loadMetadataIDs() map[string]taskmeta.TaskIDs {
 
 // saveMetadataIDs writes the IDs of the tasks the agent still tracks,
 // readable by its user only: they are bearer secrets.
+// Concurrent calls share writes (groupWrite).
 func (a *Agent) saveMetadataIDs() {
-	path := a.metadataIDsFile()
-	if path == "" || a.meta == nil {
+	if a.metadataIDsFile() == "" || a.meta == nil {
 		return
 	}
+	a.metaWrites.do(a.writeMetadataIDs)
+}
+
+func (a *Agent) writeMetadataIDs() {
+	path := a.metadataIDsFile()
 	a.fileMu.Lock()
 	defer a.fileMu.Unlock()
 	b, err := json.Marshal(a.meta.srv.Export())

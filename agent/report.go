@@ -2,7 +2,7 @@ package agent
 
 import (
 	"context"
-	"reflect"
+	"slices"
 	"time"
 
 	"github.com/ecskit/ecs/types"
@@ -24,39 +24,61 @@ func (t *task) report(ctx context.Context) {
 	if now.Before(t.retryAt) {
 		return
 	}
-	cur := t.taskChange()
-	if t.reported != nil && (reflect.DeepEqual(*cur, *t.reported) || stillPending(cur, t.reported)) {
+	if t.reported != nil && (t.sameAsReported(t.reported) || t.stillPending(t.reported)) {
 		t.retryAt = time.Time{}
 		return
 	}
+	cur := t.taskChange()
 	t.retryAt = now.Add(reportRetry) // cleared on success
 	if err := t.a.submit(ctx, cur); err != nil {
 		t.a.logErr("submit task state change", err)
 		return
 	}
-	t.reported = cur
+	t.acked = true // the state published next is what was reported
 	if cur.Status == types.TaskStatusStopped && t.cleanupAt.IsZero() {
 		t.cleanupAt = t.stoppedAt.Add(t.a.cfg.CleanupWait)
 	}
 	t.retryAt = time.Time{}
 }
 
-// stillPending reports whether a change only adds detail to a PENDING task
-// that was reported PENDING: pull times, a created container's ID. As with
-// ECS's agent, those details go with the task's next transition (RUNNING
-// or STOPPED), which saves the control plane a write per step of a start.
-func stillPending(cur, reported *types.SubmitTaskStateChangeInput) bool {
-	if cur.Status != types.TaskStatusPending || reported.Status != types.TaskStatusPending ||
-		len(cur.Containers) != len(reported.Containers) {
+// stillPending reports whether a task reported PENDING (when it published
+// p) has only gained detail since: pull times, a created container's ID.
+// As with ECS's agent, those details go with the task's next transition
+// (RUNNING or STOPPED), which saves the control plane a write per step of
+// a start.
+func (t *task) stillPending(p *published) bool {
+	r := &p.rec
+	if t.known != types.TaskStatusPending || r.KnownStatus != types.TaskStatusPending ||
+		r.StoppedReason != t.reason || r.StopCode != t.stopCode || len(r.Containers) != len(t.containers) {
 		return false
 	}
-	for i, c := range cur.Containers {
-		r := reported.Containers[i]
-		if c.Status != r.Status || c.ExitCode != nil || c.Reason != r.Reason {
+	for i, c := range t.containers {
+		x := &r.Containers[i]
+		if x.Status.Backend() != c.known.Backend() || c.exitCode != nil || x.Reason != c.reason {
 			return false
 		}
 	}
-	return cur.Reason == reported.Reason && cur.StopCode == reported.StopCode
+	return true
+}
+
+// sameAsReported reports whether the task's change now (taskChange) would
+// be the one it reported when it published p.
+func (t *task) sameAsReported(p *published) bool {
+	r := &p.rec
+	if r.KnownStatus != t.known || r.StoppedReason != t.reason || r.StopCode != t.stopCode ||
+		ts(r.PullStartedAt) != ts(t.pullStartedAt) || ts(r.PullStoppedAt) != ts(t.pullStoppedAt) ||
+		ts(r.ExecutionStoppedAt) != ts(t.executionStoppedAt) || len(r.Containers) != len(t.containers) {
+		return false
+	}
+	for i, c := range t.containers {
+		x := &r.Containers[i]
+		if x.Name != c.name || x.RuntimeID != c.id || x.Status.Backend() != c.known.Backend() ||
+			x.Reason != c.reason || x.health != c.health || !slices.Equal(x.bindings, c.bindings) ||
+			(x.ExitCode == nil) != (c.exitCode == nil) || (x.ExitCode != nil && *x.ExitCode != *c.exitCode) {
+			return false
+		}
+	}
+	return true
 }
 
 func (t *task) containerChange(c *container) types.ContainerStateChange {
@@ -154,19 +176,6 @@ type ContainerState struct {
 	Reason          string
 	HealthStatus    string
 	NetworkBindings []types.NetworkBinding
-}
-
-func (s TaskState) clone() TaskState {
-	s.Containers = append([]ContainerState(nil), s.Containers...)
-	for i := range s.Containers {
-		c := &s.Containers[i]
-		c.NetworkBindings = append([]types.NetworkBinding(nil), c.NetworkBindings...)
-		if c.ExitCode != nil {
-			v := *c.ExitCode
-			c.ExitCode = &v
-		}
-	}
-	return s
 }
 
 // Container returns the named container's state.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unique"
 
 	"github.com/ecskit/ecs/runtime"
 	"github.com/ecskit/ecs/types"
@@ -30,6 +31,18 @@ func (t *task) dockerName(name string) string {
 		return -1
 	}, name)
 	return fmt.Sprintf("ecs-%s-%d-%s-%s", t.def.Family, t.def.Revision, clean, t.a.randomHex(10))
+}
+
+// overridden reports whether o overrides the named container.
+func overridden(name string, o *types.TaskOverride) bool {
+	if o != nil {
+		for _, co := range o.ContainerOverrides {
+			if co.Name == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // applyOverrides returns def with the task's container override (command,
@@ -89,7 +102,7 @@ func (t *task) labels() map[string]string {
 	return map[string]string{
 		LabelTaskArn:           t.arn,
 		LabelTaskDefFamily:     t.def.Family,
-		LabelTaskDefVersion:    strconv.FormatInt(t.def.Revision, 10),
+		LabelTaskDefVersion:    intern(strconv.FormatInt(t.def.Revision, 10)),
 		LabelCluster:           t.a.cfg.Cluster,
 		LabelContainerInstance: t.a.ContainerInstanceArn(),
 	}
@@ -177,12 +190,12 @@ func (t *task) spec(c *container) (runtime.ContainerSpec, error) {
 		if !found {
 			alias = name
 		}
-		if target := t.byName[name]; target != nil {
+		if target := t.byName(name); target != nil {
 			s.Links = append(s.Links, target.dockerName+":"+alias)
 		}
 	}
 	for _, vf := range d.VolumesFrom {
-		src := t.byName[vf.SourceContainer]
+		src := t.byName(vf.SourceContainer)
 		if src == nil {
 			return s, fmt.Errorf("volumesFrom: container %s is not in the task", vf.SourceContainer)
 		}
@@ -229,30 +242,36 @@ func (t *task) spec(c *container) (runtime.ContainerSpec, error) {
 
 // env is the container's environment: its definition (overrides applied),
 // then what the ECS agent injects unless already set.
-func (t *task) env(d types.ContainerDefinition) []string {
+func (t *task) env(d *types.ContainerDefinition) []string {
 	var env []string
 	set := map[string]bool{}
 	for _, kv := range d.Environment {
-		env = append(env, kv.Name+"="+kv.Value)
+		env = append(env, intern(kv.Name+"="+kv.Value))
 		set[kv.Name] = true
 	}
-	inject := func(k, v string) {
+	// What every container of the agent gets is interned; the metadata
+	// endpoint's URIs are the container's own.
+	inject := func(k, v string, shared bool) {
 		if !set[k] && v != "" {
-			env = append(env, k+"="+v)
+			kv := k + "=" + v
+			if shared {
+				kv = intern(kv)
+			}
+			env = append(env, kv)
 			set[k] = true
 		}
 	}
-	inject("AWS_EXECUTION_ENV", "AWS_ECS_EC2")
+	inject("AWS_EXECUTION_ENV", "AWS_ECS_EC2", true)
 	for _, kv := range t.metadataEnv(d.Name) {
-		inject(kv[0], kv[1])
+		inject(kv[0], kv[1], false)
 	}
-	inject("AWS_REGION", t.a.cfg.Region)
-	inject("AWS_DEFAULT_REGION", t.a.cfg.Region)
+	inject("AWS_REGION", t.a.cfg.Region, true)
+	inject("AWS_DEFAULT_REGION", t.a.cfg.Region, true)
 	return env
 }
 
 // mounts maps mountPoints to bind mounts (host volumes) and engine volumes.
-func (t *task) mounts(d types.ContainerDefinition, s *runtime.ContainerSpec) error {
+func (t *task) mounts(d *types.ContainerDefinition, s *runtime.ContainerSpec) error {
 	for _, mp := range d.MountPoints {
 		var vol *types.Volume
 		for i := range t.def.Volumes {
@@ -306,3 +325,8 @@ func healthCheckSpec(hc *types.HealthCheck) *runtime.HealthCheck {
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
+
+// intern returns the canonical copy of s. The strings of a container's
+// spec (environment, label values) repeat across the tasks of a task
+// definition, and the engine keeps them as long as the container lives.
+func intern(s string) string { return unique.Make(s).Value() }

@@ -49,6 +49,10 @@ type containerRecord struct {
 	ExitCode   *int64          `json:"exitCode,omitempty"`
 	Reason     string          `json:"reason,omitempty"`
 	StartedAt  time.Time       `json:"startedAt,omitzero"`
+
+	// What snapshots show but the state file does not keep.
+	health   string
+	bindings []types.NetworkBinding
 }
 
 // loadState reads the state file; a missing file (or none configured) is
@@ -71,17 +75,26 @@ func loadState(path string) (stateFile, error) {
 	return s, nil
 }
 
-// persist writes the agent's state file atomically (write, then rename).
+// persist returns once the state file (if configured) holds the agent's
+// state as of the call; concurrent calls share writes (groupWrite).
 func (a *Agent) persist() {
 	if a.cfg.StateFile == "" {
 		return
 	}
+	a.stateWrites.do(a.writeState)
+}
+
+// writeState writes the agent's state file atomically (write, then
+// rename).
+func (a *Agent) writeState() {
 	a.fileMu.Lock()
 	defer a.fileMu.Unlock()
 	a.mu.Lock()
 	s := stateFile{Version: stateVersion, ContainerInstanceArn: a.instanceArn, Pulled: map[string]bool{}}
-	for _, r := range a.records {
-		s.Tasks = append(s.Tasks, r)
+	for _, t := range a.tasks {
+		if t.pub != nil {
+			s.Tasks = append(s.Tasks, t.pub.rec)
+		}
 	}
 	for img := range a.pulled {
 		s.Pulled[img] = true

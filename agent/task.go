@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,19 +16,23 @@ import (
 // and timestamps. Everything else talks to it through messages: the poll
 // loop posts new desired state (assign), the event router posts container
 // IDs to re-inspect (notifyContainer), and helper goroutines doing slow
-// engine calls post their results on results. No lock guards the observed
-// state, and no two decisions about one task can race.
+// engine calls post their results (results). No lock guards the observed
+// state, and no two decisions about one task can race. A task with nothing
+// to do parks: its goroutine ends, and the next message or its alarm
+// starts another, so that at any time at most one goroutine runs it.
 type task struct {
 	a   *Agent
 	arn string
 
 	// Observed state, owned by the run goroutine.
+	// ecsTask is the control plane's task as last assigned. Only the state
+	// file and the metadata endpoint need it once the task adopted its
+	// containers: without them it is nil from then on (see keepsTasks).
 	ecsTask    *types.Task
 	def        *types.TaskDefinition
 	desired    string // RUNNING or STOPPED
 	known      string // PENDING, RUNNING or STOPPED; only ever advances
 	containers []*container
-	byName     map[string]*container
 	stopCode   string
 	reason     string
 	volumes    map[string]string // task-scoped volume -> engine volume name
@@ -39,25 +44,39 @@ type task struct {
 
 	pullStartedAt, pullStoppedAt, executionStoppedAt, stoppedAt time.Time
 
-	reported      *types.SubmitTaskStateChangeInput // last acknowledged
-	retryAt       time.Time                         // earliest resend after a failed report
+	// reported is what it published after its last acknowledged report
+	// (the change reported is derived from it); acked: a report was
+	// acknowledged since it last published.
+	reported      *published
+	acked         bool
+	retryAt       time.Time // earliest resend after a failed report
 	nextReconcile time.Time
 	cleanupAt     time.Time
-	last          taskRecord // the record last published, if published
-	published     bool
-	results       chan result
+	pub           *published // what it last published; written under a.mu
 
 	// Inbox, written by other goroutines.
 	mu       sync.Mutex
 	assigned *types.AssignedTask
-	dirty    map[string]bool // container IDs to re-inspect
-	wake     chan struct{}   // capacity 1
+	dirty    map[string]bool // container IDs to re-inspect (nil: none)
+	results  []result        // of engine calls, in the order they ended
+	// parked: the task has no goroutine now; the next poke starts one
+	// (see park). woken: poked while it had one. done: it has none and
+	// will have none again.
+	parked, woken, done bool
+	ctx                 context.Context // of the Agent's Run, for goroutines poke starts
+
+	// Its alarm, guarded by Agent.alarms.mu.
+	alarmAt  time.Time
+	alarmIdx int // in the alarm heap; -1 if not in it
 }
 
 // container is one container of a task, as its task goroutine sees it.
 type container struct {
-	name      string
-	def       types.ContainerDefinition // overrides applied
+	name string
+	// def is the container's definition, overrides applied: the task
+	// definition's own (shared by every task of the definition, never
+	// modified) unless the task overrides the container.
+	def       *types.ContainerDefinition
 	essential bool
 	// dockerName is the engine-level name, ecs-<family>-<rev>-<name>-<hex>.
 	dockerName string
@@ -100,28 +119,58 @@ func newTask(a *Agent, at types.AssignedTask) *task {
 	t := &task{
 		a: a, arn: at.Task.TaskArn, ecsTask: at.Task, def: at.TaskDefinition,
 		desired: types.TaskStatusRunning, known: types.TaskStatusPending,
-		byName: map[string]*container{}, volumes: map[string]string{},
-		results: make(chan result), dirty: map[string]bool{}, wake: make(chan struct{}, 1),
+		alarmIdx: -1,
 	}
 	if at.Task.DesiredStatus == types.TaskStatusStopped {
 		t.desired = types.TaskStatusStopped
 	}
+	if !a.keepsTasks() {
+		// The ARN is a part of the control plane's answer, whose strings
+		// may share one buffer: a copy does not keep that alive.
+		t.arn = strings.Clone(t.arn)
+	}
+	t.containers = make([]*container, 0, len(at.TaskDefinition.ContainerDefinitions))
 	for i := range at.TaskDefinition.ContainerDefinitions {
-		def := applyOverrides(at.TaskDefinition.ContainerDefinitions[i], at.Task.Overrides)
+		def := &at.TaskDefinition.ContainerDefinitions[i]
+		if overridden(def.Name, at.Task.Overrides) {
+			d := applyOverrides(*def, at.Task.Overrides)
+			def = &d
+		}
 		c := &container{
 			name: def.Name, def: def, essential: def.IsEssential(),
 			dockerName: t.dockerName(def.Name), health: types.HealthUnknown,
 		}
 		t.containers = append(t.containers, c)
-		t.byName[c.name] = c
 	}
 	for _, v := range at.TaskDefinition.Volumes {
 		if taskScoped(v) {
+			if t.volumes == nil {
+				t.volumes = map[string]string{}
+			}
 			t.volumes[v.Name] = t.dockerName(v.Name)
 		}
 	}
 	t.refuseUnservedRole()
 	return t
+}
+
+// keepsTasks reports whether the agent keeps each task's control plane
+// view (types.Task) for the whole life of the task: the state file
+// persists it and the metadata endpoint serves it. The task goroutine
+// itself needs it only until the task adopted its containers; a decoded
+// task (its containers, attachments, tags) is worth not keeping for every
+// task of the instance.
+func (a *Agent) keepsTasks() bool { return a.cfg.StateFile != "" || a.cfg.Metadata.Enabled }
+
+// byName returns the named container of the task, or nil. A task has a
+// handful of containers: a scan costs less than a map kept per task.
+func (t *task) byName(name string) *container {
+	for _, c := range t.containers {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
 }
 
 // assign posts the control plane's latest view of the task.
@@ -135,55 +184,115 @@ func (t *task) assign(at types.AssignedTask) {
 // notifyContainer asks the task goroutine to re-inspect a container.
 func (t *task) notifyContainer(id string) {
 	t.mu.Lock()
+	if t.dirty == nil {
+		t.dirty = map[string]bool{}
+	}
 	t.dirty[id] = true
 	t.mu.Unlock()
 	t.poke()
 }
 
+// poke wakes the task: its goroutine, or a new one if it is parked.
 func (t *task) poke() {
-	select {
-	case t.wake <- struct{}{}:
-	default:
+	t.mu.Lock()
+	if t.parked {
+		t.parked, t.woken = false, false
+		if t.ctx.Err() == nil {
+			// The poker runs in the agent's wait group (the poll loop, the
+			// event router, the alarms), so this Add never races its Wait.
+			t.a.wg.Add(1)
+			go func() {
+				defer t.a.wg.Done()
+				t.loop(t.ctx)
+			}()
+		}
+		t.mu.Unlock()
+		return
 	}
+	t.woken = true
+	t.mu.Unlock()
 }
 
 // run is the task goroutine: it reconciles with the engine, then loops
-// deciding, acting and reporting until the task is cleaned up or ctx is
-// done.
+// (see loop).
 func (t *task) run(ctx context.Context) {
 	t.adopt(ctx)
+	if !t.a.keepsTasks() {
+		t.ecsTask = nil
+	}
 	t.nextReconcile = t.now().Add(t.a.cfg.ReconcileInterval)
+	t.loop(ctx)
+}
+
+// loop decides, acts and reports until the task is cleaned up, ctx is
+// done, or the task parks.
+func (t *task) loop(ctx context.Context) {
 	for {
 		t.drainInbox(ctx)
 		t.evaluate(ctx)
 		t.report(ctx)
 		if t.cleanupDue() {
+			t.a.alarms.set(t, time.Time{})
 			t.cleanup(ctx)
+			t.mu.Lock()
+			t.done = true
+			t.mu.Unlock()
 			return
 		}
 		t.publish()
-		if !t.wait(ctx) {
+		if t.acked {
+			t.reported, t.acked = t.pub, false
+		}
+		d, _ := t.nextDeadline()
+		t.a.alarms.set(t, d)
+		if ctx.Err() != nil {
+			return
+		}
+		if t.applyResult(ctx) {
+			continue // one engine call result per pass
+		}
+		if t.park() {
 			return
 		}
 	}
 }
 
-// wait blocks until something may have changed; false means ctx is done.
-func (t *task) wait(ctx context.Context) bool {
-	var timerC <-chan time.Time
-	if d, ok := t.nextDeadline(); ok {
-		timer := t.a.clk.NewTimer(d.Sub(t.now()))
-		defer timer.Stop()
-		timerC = timer.C()
-	}
-	select {
-	case <-ctx.Done():
+// park ends the task's goroutine when its inbox is empty and nothing poked
+// it since its last pass: the task has nothing to do but wait. Whatever
+// may change something (a poll, an engine event, the result of an engine
+// call in flight, its alarm) goes through its inbox and pokes it, which
+// starts a new goroutine for it. A task so has at most one goroutine at a
+// time, still the only writer of its state (t.mu orders one goroutine's
+// last step before the next one's first), and a task that waits, for an
+// engine call or for its next reconcile, costs no goroutine.
+func (t *task) park() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.assigned != nil || t.dirty != nil || len(t.results) > 0 || t.done {
 		return false
-	case r := <-t.results:
-		t.apply(ctx, r)
-	case <-t.wake:
-	case <-timerC:
 	}
+	if t.woken {
+		t.woken = false
+		return false
+	}
+	t.parked = true
+	return true
+}
+
+// applyResult applies the oldest engine call result waiting, if any.
+func (t *task) applyResult(ctx context.Context) bool {
+	t.mu.Lock()
+	if len(t.results) == 0 {
+		t.mu.Unlock()
+		return false
+	}
+	r := t.results[0]
+	t.results[0] = result{}
+	if t.results = t.results[1:]; len(t.results) == 0 {
+		t.results = nil
+	}
+	t.mu.Unlock()
+	t.apply(ctx, r)
 	return true
 }
 
@@ -215,10 +324,12 @@ func (t *task) now() time.Time { return t.a.clk.Now() }
 func (t *task) drainInbox(ctx context.Context) {
 	t.mu.Lock()
 	at, dirty := t.assigned, t.dirty
-	t.assigned, t.dirty = nil, map[string]bool{}
+	t.assigned, t.dirty = nil, nil
 	t.mu.Unlock()
 	if at != nil {
-		t.ecsTask = at.Task
+		if t.a.keepsTasks() {
+			t.ecsTask = at.Task
+		}
 		if at.Task.DesiredStatus == types.TaskStatusStopped && t.desired != types.TaskStatusStopped {
 			t.desired = types.TaskStatusStopped
 			t.executionStoppedAt = t.now()
@@ -228,6 +339,9 @@ func (t *task) drainInbox(ctx context.Context) {
 		t.nextReconcile = t.now().Add(t.a.cfg.ReconcileInterval)
 		for _, c := range t.containers {
 			if c.id != "" {
+				if dirty == nil {
+					dirty = map[string]bool{}
+				}
 				dirty[c.id] = true
 			}
 		}
@@ -240,7 +354,7 @@ func (t *task) drainInbox(ctx context.Context) {
 }
 
 // spawn runs an engine call for c on a helper goroutine; its result comes
-// back to the task goroutine through t.results.
+// back to the task goroutine through its inbox.
 func (t *task) spawn(ctx context.Context, c *container, o op, f func(context.Context) (string, error)) {
 	c.busy = true
 	cctx, cancel := context.WithCancel(ctx)
@@ -252,10 +366,10 @@ func (t *task) spawn(ctx context.Context, c *container, o op, f func(context.Con
 		defer t.a.wg.Done()
 		defer cancel()
 		id, err := f(cctx)
-		select {
-		case t.results <- result{c: c, op: o, id: id, err: err}:
-		case <-ctx.Done():
-		}
+		t.mu.Lock()
+		t.results = append(t.results, result{c: c, op: o, id: id, err: err})
+		t.mu.Unlock()
+		t.poke()
 	}()
 }
 

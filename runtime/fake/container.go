@@ -26,6 +26,10 @@ type script struct {
 	output        string // printed at start, $NAME expanded
 }
 
+// noScript is the script of every container whose environment scripts
+// nothing (most of them): it is never modified.
+var noScript script
+
 func parseScript(env []string) (script, error) {
 	var s script
 	for _, kv := range env {
@@ -64,16 +68,44 @@ func parseScript(env []string) (script, error) {
 
 // container is one fake container. Its fields are guarded by Runtime.mu.
 type container struct {
-	spec   runtime.ContainerSpec
-	script script
+	spec   spec
+	script *script // never nil; shared by the unscripted (noScript)
+	// status is what Inspect reports, but for its labels, which are in
+	// labels (status.Labels is nil).
 	status runtime.ContainerStatus
+	labels labelList
 	// gen changes whenever the container stops or starts, so timers armed
 	// for an earlier run do nothing.
 	gen int
-	// exited is closed when the current run ends.
+	// exited is closed when the current run ends. It is made on demand
+	// (exitChan), as most containers run with nobody waiting for them.
 	exited chan struct{}
+	ran    bool // started at least once
 	// output is what the container printed (ECSKIT_FAKE_OUTPUT).
 	output []runtime.LogLine
+}
+
+// closedChan is a channel closed from the start.
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
+
+// exitChan returns a channel closed when the current run ends (closed
+// already if the container is not running), or nil if the container never
+// ran; r.mu is held.
+func (c *container) exitChan() chan struct{} {
+	switch {
+	case c.exited != nil:
+		return c.exited
+	case !c.ran:
+		return nil
+	case c.status.State != runtime.StateRunning:
+		return closedChan
+	}
+	c.exited = make(chan struct{})
+	return c.exited
 }
 
 func (c *container) signalExit() {
@@ -124,10 +156,15 @@ func (r *Runtime) Create(ctx context.Context, spec runtime.ContainerSpec) (strin
 	if name == "" {
 		name = "fake-" + id[:12]
 	}
-	spec.Labels = copyMap(spec.Labels)
-	c := &container{spec: spec, script: sc, status: runtime.ContainerStatus{
-		ID: id, Name: name, Image: spec.Image, ImageID: imageID(spec.Image),
-		Labels: copyMap(spec.Labels), State: runtime.StateCreated, CreatedAt: r.clk.Now(),
+	// One copy of the labels serves the spec and the status; the status
+	// keeps none of its own (see labels).
+	scp := &noScript
+	if sc != (script{}) {
+		scp = &sc
+	}
+	c := &container{spec: packSpec(spec), script: scp, labels: packLabels(spec.Labels), status: runtime.ContainerStatus{
+		ID: id, Name: name, Image: spec.Image, ImageID: r.imageID(spec.Image),
+		State: runtime.StateCreated, CreatedAt: r.clk.Now(),
 	}}
 	r.containers[id] = c
 	r.indexContainer(c)
@@ -155,7 +192,7 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 		c.status.Error = c.script.startError
 		return errors.New(c.script.startError)
 	}
-	for _, l := range c.spec.Links {
+	for _, l := range c.spec.links {
 		target, _, _ := strings.Cut(l, ":")
 		t, err := r.lookup(target)
 		if err != nil {
@@ -172,7 +209,7 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 	}
 	now := r.clk.Now()
 	c.gen++
-	c.exited = make(chan struct{})
+	c.exited, c.ran = nil, true
 	c.status.State = runtime.StateRunning
 	c.status.Ports = ports
 	c.status.StartedAt = now
@@ -182,7 +219,7 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 	c.status.Error = ""
 	c.status.Health = runtime.HealthNone
 	r.emit(runtime.EventStart, c)
-	c.output = append(c.output, printed(c.script.output, c.spec.Env, now)...)
+	c.output = append(c.output, printed(c.script.output, c.spec.env, now)...)
 
 	if c.script.hasRunFor {
 		code := c.script.exitCode
@@ -191,7 +228,7 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 	if c.script.hasOOM {
 		r.after(c, c.script.oomAfter, func() { r.exit(c, exitCodeSIGKILL, true) })
 	}
-	if hc := c.spec.HealthCheck; hc != nil {
+	if hc := c.spec.healthCheck; hc != nil {
 		c.status.Health = runtime.HealthStarting
 		r.after(c, healthDelay(hc, c.script.unhealthy), func() {
 			c.status.Health = runtime.HealthHealthy
@@ -231,7 +268,7 @@ func (r *Runtime) after(c *container, d time.Duration, f func()) {
 		return
 	default:
 	}
-	gen, exited := c.gen, c.exited
+	gen, exited := c.gen, c.exitChan()
 	t := r.clk.NewTimer(d)
 	r.wg.Add(1)
 	go func() {
@@ -296,7 +333,7 @@ func (r *Runtime) Stop(ctx context.Context, id string, timeout time.Duration) er
 		r.mu.Unlock()
 		return nil
 	}
-	gen, exited := c.gen, c.exited
+	gen, exited := c.gen, c.exitChan()
 	t := r.clk.NewTimer(timeout)
 	r.mu.Unlock()
 	defer t.Stop()
@@ -320,12 +357,12 @@ func (r *Runtime) Stop(ctx context.Context, id string, timeout time.Duration) er
 // bindPorts resolves c's port bindings, taking dynamic ports sequentially
 // from 49153; r.mu is held.
 func (r *Runtime) bindPorts(c *container) ([]runtime.PortBinding, error) {
-	if c.spec.NetworkMode == "host" || c.spec.NetworkMode == "none" {
+	if c.spec.networkMode == "host" || c.spec.networkMode == "none" {
 		return nil, nil
 	}
 	var out []runtime.PortBinding
 	taken := map[string]bool{}
-	for _, pb := range c.spec.PortBindings {
+	for _, pb := range c.spec.portBindings {
 		if pb.Protocol == "" {
 			pb.Protocol = "tcp"
 		}
@@ -364,9 +401,11 @@ func (r *Runtime) dynamicPort(proto string, taken map[string]bool) int {
 	return 0
 }
 
+// releasePorts frees the host ports c holds: those of its bindings in
+// effect (bindPorts took exactly those); r.mu is held.
 func (r *Runtime) releasePorts(c *container) {
-	for k, owner := range r.usedPorts {
-		if owner == c.status.ID {
+	for _, pb := range c.status.Ports {
+		if k := portKey(pb.Protocol, pb.HostPort); r.usedPorts[k] == c.status.ID {
 			delete(r.usedPorts, k)
 		}
 	}

@@ -70,7 +70,7 @@ func (r *Runtime) emit(t runtime.EventType, c *container) {
 	if r.muted {
 		return
 	}
-	ev := runtime.Event{Type: t, ContainerID: c.status.ID, Labels: copyMap(c.status.Labels), Time: r.clk.Now()}
+	ev := runtime.Event{Type: t, ContainerID: c.status.ID, Labels: c.labels.toMap(), Time: r.clk.Now()}
 	for s := range r.subs {
 		s.queue = append(s.queue, ev)
 		select {

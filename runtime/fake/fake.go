@@ -109,8 +109,9 @@ type Runtime struct {
 
 	mu         sync.Mutex
 	info       runtime.HostInfo
-	images     map[string]bool // in the cache
-	registry   map[string]bool // pullable
+	images     map[string]bool   // in the cache
+	imageIDs   map[string]string // normalized image -> ID, computed once
+	registry   map[string]bool   // pullable
 	pulls      []string
 	containers map[string]*container
 	index      labelIndex        // see index.go
@@ -207,9 +208,20 @@ func normalize(image string) string {
 	return image + ":latest"
 }
 
-func imageID(image string) string {
-	sum := sha256.Sum256([]byte(normalize(image)))
-	return "sha256:" + hex.EncodeToString(sum[:])
+// imageID is the image's ID, the same for every container of the image;
+// r.mu is held.
+func (r *Runtime) imageID(image string) string {
+	im := normalize(image)
+	id, ok := r.imageIDs[im]
+	if !ok {
+		sum := sha256.Sum256([]byte(im))
+		id = "sha256:" + hex.EncodeToString(sum[:])
+		if r.imageIDs == nil {
+			r.imageIDs = map[string]string{}
+		}
+		r.imageIDs[im] = id
+	}
+	return id
 }
 
 // ImagePresent reports whether the image is in the cache.
@@ -304,37 +316,32 @@ func (r *Runtime) List(ctx context.Context, labels map[string]string) ([]runtime
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []runtime.ContainerSummary
-	candidates := r.containers
+	var candidates []*container
+	indexed := false
 	for k, v := range labels {
 		if v == "" {
 			continue
 		}
-		ids := r.lookupLabel(k, v)
-		candidates = make(map[string]*container, len(ids))
-		for id := range ids {
-			candidates[id] = r.containers[id]
+		indexed = true
+		if ids := r.lookupLabel(k, v); ids != nil {
+			ids.each(func(id string) { candidates = append(candidates, r.containers[id]) })
 		}
 		break
 	}
+	if !indexed {
+		for _, c := range r.containers {
+			candidates = append(candidates, c)
+		}
+	}
 	for _, c := range candidates {
-		if matches(c.status.Labels, labels) {
+		if c.labels.matches(labels) {
 			out = append(out, runtime.ContainerSummary{
-				ID: c.status.ID, Name: c.status.Name, Labels: copyMap(c.status.Labels), State: c.status.State,
+				ID: c.status.ID, Name: c.status.Name, Labels: c.labels.toMap(), State: c.status.State,
 			})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
-}
-
-func matches(have, want map[string]string) bool {
-	for k, v := range want {
-		got, ok := have[k]
-		if !ok || (v != "" && got != v) {
-			return false
-		}
-	}
-	return true
 }
 
 // Inspect reports a container's state.
@@ -349,7 +356,7 @@ func (r *Runtime) Inspect(ctx context.Context, id string) (runtime.ContainerStat
 		return runtime.ContainerStatus{}, err
 	}
 	st := c.status
-	st.Labels = copyMap(st.Labels)
+	st.Labels = c.labels.toMap()
 	st.Ports = append([]runtime.PortBinding(nil), st.Ports...)
 	return st, nil
 }
@@ -363,7 +370,7 @@ func (r *Runtime) Spec(id string) (runtime.ContainerSpec, bool) {
 	if err != nil {
 		return runtime.ContainerSpec{}, false
 	}
-	return c.spec, true
+	return c.fullSpec(), true
 }
 
 // lookup finds a container by ID or name; r.mu is held.
@@ -458,7 +465,7 @@ func (r *Runtime) Containers() []runtime.ContainerStatus {
 	var out []runtime.ContainerStatus
 	for _, c := range r.sorted() {
 		st := c.status
-		st.Labels = copyMap(st.Labels)
+		st.Labels = c.labels.toMap()
 		st.Ports = append([]runtime.PortBinding(nil), st.Ports...)
 		out = append(out, st)
 	}

@@ -40,7 +40,7 @@ func (r *Runtime) StreamLogs(ctx context.Context, id string, fn func(runtime.Log
 		r.mu.Unlock()
 		return err
 	}
-	lines, exited := slices.Clone(c.output), c.exited
+	lines, exited := slices.Clone(c.output), c.exitChan()
 	r.mu.Unlock()
 	for _, l := range lines {
 		if ctx.Err() != nil {

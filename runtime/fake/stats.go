@@ -26,7 +26,7 @@ func (r *Runtime) ContainerStats(ctx context.Context, id string) (json.RawMessag
 			"pids_stats":   map[string]any{"current": 0},
 			"cpu_stats":    map[string]any{"cpu_usage": map[string]any{"total_usage": 0}, "online_cpus": 1},
 			"precpu_stats": map[string]any{"cpu_usage": map[string]any{"total_usage": 0}, "online_cpus": 1},
-			"memory_stats": map[string]any{"usage": 0, "limit": c.spec.MemoryBytes},
+			"memory_stats": map[string]any{"usage": 0, "limit": c.spec.memoryBytes},
 			"networks":     map[string]any{},
 		}
 	}
