@@ -44,6 +44,7 @@ import (
 
 	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/ecsclient"
+	"github.com/ecskit/ecs/internal/fakefleet"
 )
 
 // The simulated fleet and task, as in examples/c1m.
@@ -59,6 +60,7 @@ const (
 )
 
 func main() {
+	fakefleet.TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {

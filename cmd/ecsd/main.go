@@ -39,6 +39,7 @@ import (
 
 	"github.com/ecskit/ecs"
 	"github.com/ecskit/ecs/ecsapi"
+	"github.com/ecskit/ecs/internal/fakefleet"
 	"github.com/ecskit/ecs/logs"
 	"github.com/ecskit/ecs/store"
 	"github.com/ecskit/ecs/store/bolt"
@@ -50,6 +51,7 @@ import (
 const shutdownTimeout = 10 * time.Second
 
 func main() {
+	fakefleet.TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {

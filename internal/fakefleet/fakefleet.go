@@ -1,6 +1,7 @@
 // Package fakefleet is what ecsd -runtime fake and ecs-load share to run
 // an in-process agent on a fake engine for each container instance
-// registered through the API.
+// registered through the API, and the garbage collector setting both
+// serve with (TuneGC).
 package fakefleet
 
 import (
