@@ -373,20 +373,28 @@ func (c *cache) pendingOn(cluster, id string) int64 {
 }
 
 // instanceTaskIDs returns the IDs of the tasks on an instance that are not
-// STOPPED, in order, if the cache has applied every revision up to rev.
-func (c *cache) instanceTaskIDs(cluster, id string, rev int64) ([]string, bool) {
+// STOPPED, in order, if the cache has applied every revision up to rev, or
+// if it holds the instance's record at instVersion (its store version in
+// the caller's transaction) and has applied that revision in full. Every
+// task placed on an instance is written with it, so a task placed since
+// would have moved the record's version.
+func (c *cache) instanceTaskIDs(cluster, id string, rev, instVersion int64) ([]string, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if c.complete < rev {
+	var in *instEntry
+	if cl := c.clusters[cluster]; cl != nil {
+		in = cl.insts[id]
+	}
+	current := in != nil && in.rec != nil && in.version == instVersion &&
+		(in.version <= c.complete || in.version < c.maxSeen)
+	if c.complete < rev && !current {
 		return nil, false
 	}
 	var ids []string
-	if cl := c.clusters[cluster]; cl != nil {
-		if in := cl.insts[id]; in != nil {
-			for tid, t := range in.tasks {
-				if t.last != TaskStatusStopped {
-					ids = append(ids, tid)
-				}
+	if in != nil {
+		for tid, t := range in.tasks {
+			if t.last != TaskStatusStopped {
+				ids = append(ids, tid)
 			}
 		}
 	}

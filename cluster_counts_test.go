@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/ecskit/ecs/internal/record"
 	"github.com/ecskit/ecs/store"
 	"github.com/stretchr/testify/require"
 )
@@ -89,4 +90,65 @@ func TestClusterCountsFromCacheEqualStore(t *testing.T) {
 			require.NotEqual(t, TaskStatusStopped, tk.LastStatus, "task elsewhere")
 		}
 	}
+}
+
+// An instance's tasks come from the cache while it holds the instance's
+// record at the version the transaction reads, even when it lags behind
+// other writes; a task placed on the instance since makes it read the
+// store instead, so none is missed.
+func TestInstanceTasksNeverMissesATaskOnALaggingCache(t *testing.T) {
+	ctx := context.Background()
+	cp, _ := testCP(t)
+	a := registerInstance(t, cp, "", 4096, 8192)
+	b := registerInstance(t, cp, "", 4096, 8192)
+	registerTD(t, cp, "web", 128, 256, 0)
+	start := func(inst string) string {
+		t.Helper()
+		out, err := cp.StartTask(ctx, &StartTaskInput{TaskDefinition: "web", ContainerInstances: []string{inst}})
+		require.NoError(t, err)
+		require.Len(t, out.Tasks, 1)
+		return out.Tasks[0].TaskArn
+	}
+	onA := []string{start(a), start(a)}
+	require.NoError(t, cp.cache.await(ctx))
+
+	tasksOf := func(inst string) (arns []string, fromCache bool) {
+		t.Helper()
+		require.NoError(t, cp.store.View(ctx, func(tx store.Tx) error {
+			rec, err := cp.lookupInstance(tx, DefaultCluster, inst)
+			if err != nil {
+				return err
+			}
+			r, err := tx.Get(record.InstanceKey(rec.Cluster, rec.ID))
+			if err != nil {
+				return err
+			}
+			_, fromCache = cp.cache.instanceTaskIDs(rec.Cluster, rec.ID, tx.Revision(), r.Version)
+			tasks, err := cp.instanceTasks(tx, rec)
+			for _, tk := range tasks {
+				arns = append(arns, tk.Task.TaskArn)
+			}
+			return err
+		}))
+		return arns, fromCache
+	}
+
+	cp.cache.hold.Lock() // the cache now lags
+	held := true
+	defer func() {
+		if held {
+			cp.cache.hold.Unlock()
+		}
+	}()
+	start(b) // a write the cache has not applied, on another instance
+	got, fromCache := tasksOf(a)
+	require.True(t, fromCache, "the cache holds a's record at the version the transaction reads")
+	require.ElementsMatch(t, onA, got)
+
+	onA = append(onA, start(a)) // placed on a while the cache lags
+	got, fromCache = tasksOf(a)
+	require.False(t, fromCache, "a's record moved since the cache applied it")
+	require.ElementsMatch(t, onA, got, "a task placed on a lagging cache's instance is missed")
+	cp.cache.hold.Unlock()
+	held = false
 }

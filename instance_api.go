@@ -191,7 +191,11 @@ func (cp *ControlPlane) UpdateContainerInstancesState(ctx context.Context, in *U
 // The cache names them when it has caught up with tx; a task placed on the
 // instance after that conflicts with tx, which writes the instance.
 func (cp *ControlPlane) instanceTasks(tx store.Tx, inst *record.Instance) ([]record.Task, error) {
-	if ids, ok := cp.cache.instanceTaskIDs(inst.Cluster, inst.ID, tx.Revision()); ok {
+	r, err := tx.Get(record.InstanceKey(inst.Cluster, inst.ID))
+	if err != nil && !isNotFound(err) {
+		return nil, err
+	}
+	if ids, ok := cp.cache.instanceTaskIDs(inst.Cluster, inst.ID, tx.Revision(), r.Version); ok {
 		out := make([]record.Task, 0, len(ids))
 		for _, id := range ids {
 			t, found, err := cp.getTask(tx, inst.Cluster, id)
