@@ -244,6 +244,22 @@ func (c *cache) await(ctx context.Context) error {
 	return err
 }
 
+// awaitBriefly is awaitRevision for at most awaitBrief, for calls that
+// can do without a caught-up cache (they count from the store instead) but
+// are cheaper with one; it returns 0 if the cache did not catch up.
+func (c *cache) awaitBriefly(ctx context.Context) int64 {
+	ctx, cancel := context.WithTimeout(ctx, awaitBrief)
+	defer cancel()
+	rev, err := c.awaitRevision(ctx)
+	if err != nil {
+		return 0
+	}
+	return rev
+}
+
+// awaitBrief bounds awaitBriefly.
+const awaitBrief = time.Second
+
 // awaitRevision is await, returning the store revision the cache has
 // caught up with.
 func (c *cache) awaitRevision(ctx context.Context) (int64, error) {

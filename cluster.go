@@ -156,7 +156,7 @@ func (cp *ControlPlane) DescribeClusters(ctx context.Context, in *DescribeCluste
 	out := &DescribeClustersOutput{Clusters: []Cluster{}, Failures: []Failure{}}
 	// Counting a cluster's tasks costs a scan of the store unless the cache
 	// has caught up with every write made before this call.
-	minRev, _ := cp.cache.awaitRevision(ctx)
+	minRev := cp.cache.awaitBriefly(ctx)
 	err := cp.store.View(ctx, func(tx store.Tx) error {
 		for _, ref := range refs {
 			name, err := cp.clusterName(ref)

@@ -20,7 +20,7 @@ func (cp *ControlPlane) DescribeContainerInstances(ctx context.Context, in *Desc
 	}
 	out := &DescribeContainerInstancesOutput{ContainerInstances: []ContainerInstance{}, Failures: []Failure{}}
 	// The pending counts come from the cache: let it catch up first.
-	_ = cp.cache.await(ctx)
+	cp.cache.awaitBriefly(ctx)
 	err := cp.store.View(ctx, func(tx store.Tx) error {
 		cl, err := cp.activeCluster(tx, in.Cluster)
 		if err != nil {
@@ -103,7 +103,7 @@ func (cp *ControlPlane) DeregisterContainerInstance(ctx context.Context, in *Der
 	}
 	force := in.Force != nil && *in.Force
 	// Let the cache catch up, so that it can name the instance's tasks.
-	_ = cp.cache.await(ctx)
+	cp.cache.awaitBriefly(ctx)
 	var out ContainerInstance
 	err := cp.store.Update(ctx, func(tx store.Tx) error {
 		cl, err := cp.activeCluster(tx, in.Cluster)
