@@ -47,27 +47,12 @@ fail() {
 start=$(date +%s)
 pass() { echo "ok   [$tag] $* ($(( $(date +%s) - start ))s)"; }
 
-# --- build and start ecsd on a free loopback port, with SigV4 required.
-echo "building ecsd"
-go build -o "$work/ecsd" ./cmd/ecsd
-export ECSD_ACCESS_KEY_ID=AKIDECSDDEPLOYTEST ECSD_SECRET_ACCESS_KEY=ecsd-deploy-test-secret-0123456789
-"$work/ecsd" -runtime fake -store memory -region us-east-1 -listen 127.0.0.1:0 -addr-file "$work/addr" 2>"$work/ecsd.log" &
-pid=$!
-unset ECSD_ACCESS_KEY_ID ECSD_SECRET_ACCESS_KEY
-for _ in $(seq 100); do [ -s "$work/addr" ] && break; kill -0 "$pid" 2>/dev/null || fail "ecsd exited at start"; sleep 0.1; done
-[ -s "$work/addr" ] || fail "ecsd did not start listening"
-url="http://$(head -1 "$work/addr")"
-echo "ecsd at $url"
-
-# --- the CLI: dummy credentials from the environment, no config files.
-export AWS_ACCESS_KEY_ID=AKIDECSDDEPLOYTEST AWS_SECRET_ACCESS_KEY=ecsd-deploy-test-secret-0123456789
-export AWS_DEFAULT_REGION=us-east-1 AWS_PAGER="" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
-export AWS_EC2_METADATA_DISABLED=true AWS_MAX_ATTEMPTS=1
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_ECS 2>/dev/null || true
-pager=()
-if aws --version 2>&1 | grep -q '^aws-cli/2'; then pager=(--no-cli-pager); fi
-
-ecs() { aws ecs "$@" --endpoint-url "$url" --region us-east-1 "${pager[@]}" --output json; }
+# --- ecsd on a free loopback port, with SigV4 required, and the CLI
+# signing with the same key (dummy credentials, no config files).
+# shellcheck source=scripts/lib.sh
+source "$root/scripts/lib.sh"
+start_ecsd AKIDECSDDEPLOYTEST ecsd-deploy-test-secret-0123456789
+use_cli AKIDECSDDEPLOYTEST ecsd-deploy-test-secret-0123456789
 # ok DESCRIPTION -- ARGS...: the call must succeed; its answer is in $work/out.$tag.
 ok() {
   local what=$1; shift 2
