@@ -362,12 +362,7 @@ func (c *cache) clusterCounts(cluster string, rev int64) (instances, running, pe
 	if cl == nil {
 		return 0, 0, 0, true
 	}
-	for _, in := range cl.insts {
-		if in.rec != nil && (in.rec.Status == StatusActive || in.rec.Status == StatusDraining) {
-			instances++
-		}
-	}
-	return instances, cl.running, cl.pending, true
+	return cl.registered, cl.running, cl.pending, true
 }
 
 // pendingOn counts the tasks on an instance whose lastStatus is PENDING

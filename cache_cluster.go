@@ -24,6 +24,8 @@ type clusterCache struct {
 
 	// running and pending count tasks by lastStatus (DescribeClusters).
 	running, pending int64
+	// registered counts the instances ACTIVE or DRAINING (DescribeClusters).
+	registered int64
 
 	// The placement scheduler, guarded by schedMu (see cache_sched.go).
 	schedMu      sync.Mutex
@@ -251,6 +253,7 @@ func (c *cache) applyInstance(ev store.Event) {
 	cl := c.cluster(cluster)
 	in := cl.inst(id)
 	if ev.Type == store.EventDelete {
+		cl.registered -= registeredCount(in.rec)
 		in.rec, in.version = nil, ev.Revision
 		cl.rebuildSched = true
 		return
@@ -263,8 +266,18 @@ func (c *cache) applyInstance(ev store.Event) {
 	if rec.Status == StatusInactive && (in.rec == nil || in.rec.Status != StatusInactive) {
 		cl.rebuildSched = true
 	}
+	cl.registered += registeredCount(&rec) - registeredCount(in.rec)
 	in.rec, in.version = &rec, ev.Record.Version
 	cl.markDirty(in)
+}
+
+// registeredCount is 1 for an instance DescribeClusters counts as
+// registered (ACTIVE or DRAINING), else 0.
+func registeredCount(r *record.Instance) int64 {
+	if r != nil && (r.Status == StatusActive || r.Status == StatusDraining) {
+		return 1
+	}
+	return 0
 }
 
 // markDirty queues an instance for the scheduler's next sync.

@@ -21,7 +21,7 @@ type cacheView struct {
 	Insts    map[string]string   // cluster/id -> record and version
 	InstTask map[string][]string // cluster/instance -> task IDs
 	Lists    map[string][]string // cluster|desired|kind|value -> IDs
-	Counts   map[string][2]int64 // cluster -> running, pending
+	Counts   map[string][3]int64 // cluster -> running, pending, registered instances
 	TaskDefs []string
 	Sched    map[string]string // cluster/id -> placement view
 }
@@ -31,7 +31,7 @@ func viewOf(t *testing.T, c *cache) cacheView {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	v := cacheView{Tasks: map[string]string{}, Insts: map[string]string{}, InstTask: map[string][]string{},
-		Lists: map[string][]string{}, Counts: map[string][2]int64{}}
+		Lists: map[string][]string{}, Counts: map[string][3]int64{}}
 	for name, cl := range c.clusters {
 		for id, te := range cl.tasks {
 			v.Tasks[name+"/"+id] = fmt.Sprint(te.instanceID, te.family, te.service, te.startedBy, te.group, te.launchType, te.desired, te.last)
@@ -54,8 +54,8 @@ func viewOf(t *testing.T, c *cache) cacheView {
 			s.Ascend("", func(id string) bool { ids = append(ids, id); return true })
 			v.Lists[name+"|"+k.desired+"|"+k.kind+"|"+k.value] = ids
 		}
-		if cl.running != 0 || cl.pending != 0 {
-			v.Counts[name] = [2]int64{cl.running, cl.pending}
+		if cl.running != 0 || cl.pending != 0 || cl.registered != 0 {
+			v.Counts[name] = [3]int64{cl.running, cl.pending, cl.registered}
 		}
 	}
 	for k := range c.taskDefs {

@@ -14,7 +14,7 @@ const (
 	// tried again after the transaction found a chosen instance changed.
 	placeAttempts = 3
 	// placeWait bounds how long RunTask waits, before its transaction, for
-	// the cache to reach the store's revision.
+	// the cache to see the placements committed before it (awaitPlacement).
 	placeWait = 200 * time.Millisecond
 )
 
