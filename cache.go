@@ -413,6 +413,23 @@ func (c *cache) instanceTaskIDs(cluster, id string, rev, instVersion int64) ([]s
 	return ids, true
 }
 
+// desiredStopped returns, by cluster, the IDs of the tasks desired STOPPED
+// (the only ones that can be STOPPED), from their ListTasks index.
+func (c *cache) desiredStopped() map[string][]string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := map[string][]string{}
+	for name, cl := range c.clusters {
+		if set := cl.lists[listKey{TaskStatusStopped, "", ""}]; set != nil {
+			set.Ascend("", func(id string) bool {
+				out[name] = append(out[name], id)
+				return true
+			})
+		}
+	}
+	return out
+}
+
 // completeAt reports whether the cache has applied every revision up to
 // rev in full.
 func (c *cache) completeAt(rev int64) bool {

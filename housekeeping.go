@@ -39,37 +39,54 @@ const housekeepBatch = 100
 
 // housekeepOnce finds what to forget in a snapshot, then deletes it in
 // small transactions that check each record again: one transaction over
-// every task would conflict with every task write of a busy cluster.
+// every task would conflict with every task write of a busy cluster. It
+// reads the tasks desired STOPPED (the cache names them), and every task
+// only when a revision waits for deletion.
 func (cp *ControlPlane) housekeepOnce(ctx context.Context) error {
 	now := cp.clock.Now()
+	if err := cp.cache.await(ctx); err != nil {
+		return err
+	}
 	var expired, doomed []string
 	err := cp.store.View(ctx, func(tx store.Tx) error {
-		recs, err := tx.List("tasks/")
-		if err != nil {
-			return err
-		}
-		inUse := map[string]bool{}
-		for _, r := range recs {
-			var t record.Task
-			if err := record.Decode(r, &t); err != nil {
-				return err
-			}
-			switch {
-			case expiredTask(&t, now):
-				expired = append(expired, r.Key)
-			case t.Task.LastStatus != TaskStatusStopped:
-				inUse[record.TaskDefinitionKey(t.Family, t.Revision)] = true
+		for cluster, ids := range cp.cache.desiredStopped() {
+			for _, id := range ids {
+				t, found, err := cp.getTask(tx, cluster, id)
+				if err != nil {
+					return err
+				}
+				if found && expiredTask(t, now) {
+					expired = append(expired, record.TaskKey(cluster, id))
+				}
 			}
 		}
-		// No task starts from a revision whose deletion was requested, so
-		// one unused in this snapshot stays unused.
 		tds, err := record.List[record.TaskDefinition](tx, "taskdefs/")
 		if err != nil {
 			return err
 		}
+		var deleting []string
 		for _, rec := range tds {
-			key := record.TaskDefinitionKey(rec.TaskDefinition.Family, rec.TaskDefinition.Revision)
-			if rec.TaskDefinition.Status == TaskDefinitionStatusDeleteInProgress && !inUse[key] {
+			if rec.TaskDefinition.Status == TaskDefinitionStatusDeleteInProgress {
+				deleting = append(deleting, record.TaskDefinitionKey(rec.TaskDefinition.Family, rec.TaskDefinition.Revision))
+			}
+		}
+		if len(deleting) == 0 {
+			return nil
+		}
+		// No task starts from a revision whose deletion was requested, so
+		// one unused in this snapshot stays unused.
+		tasks, err := record.List[record.Task](tx, "tasks/")
+		if err != nil {
+			return err
+		}
+		inUse := map[string]bool{}
+		for _, t := range tasks {
+			if t.Task.LastStatus != TaskStatusStopped {
+				inUse[record.TaskDefinitionKey(t.Family, t.Revision)] = true
+			}
+		}
+		for _, key := range deleting {
+			if !inUse[key] {
 				doomed = append(doomed, key)
 			}
 		}
