@@ -59,23 +59,104 @@ func fillRandom(r *rand.Rand, v reflect.Value) {
 	}
 }
 
-func TestTaskCodecCoversEveryField(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	for range 200 {
-		var in Task
-		fillRandom(r, reflect.ValueOf(&in).Elem())
-		b, err := EncodeTask(&in)
+// codec is a record type's pair of codec functions.
+type codec[T any] struct {
+	encode func(*T) ([]byte, error)
+	decode func([]byte, *T) error
+}
+
+var (
+	taskCodec     = codec[Task]{EncodeTask, DecodeTask}
+	instanceCodec = codec[Instance]{func(r *Instance) ([]byte, error) { return EncodeInstance(r), nil }, DecodeInstance}
+)
+
+// random returns a record with every field set (see fillRandom).
+func random[T any](r *rand.Rand) T {
+	var v T
+	fillRandom(r, reflect.ValueOf(&v).Elem())
+	return v
+}
+
+// roundTrips checks that n random records come back whole through the
+// codec, and through JSON (records from before the codecs).
+func (c codec[T]) roundTrips(t *testing.T, r *rand.Rand, n int) {
+	t.Helper()
+	for range n {
+		in := random[T](r)
+		b, err := c.encode(&in)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out Task
-		if err := DecodeTask(b, &out); err != nil {
+		var out T
+		if err := c.decode(b, &out); err != nil {
 			t.Fatal(err)
 		}
 		if d := cmp.Diff(in, out); d != "" {
 			t.Fatalf("round trip differs (-in +out):\n%s", d)
 		}
+		js, err := json.Marshal(&in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fromJSON T
+		if err := c.decode(js, &fromJSON); err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(in, fromJSON); d != "" {
+			t.Fatalf("JSON record reads differently (-in +out):\n%s", d)
+		}
 	}
+}
+
+// rejectsDamage checks that an empty, unknown, truncated or overlong
+// encoding of a random record fails to decode.
+func (c codec[T]) rejectsDamage(t *testing.T, r *rand.Rand) {
+	t.Helper()
+	in := random[T](r)
+	b, err := c.encode(&in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, bad := range map[string][]byte{
+		"empty":          nil,
+		"unknown format": append([]byte{99}, b[1:]...),
+		"truncated":      b[:len(b)/2],
+		"trailing bytes": append(append([]byte{}, b...), 0),
+	} {
+		var out T
+		if err := c.decode(bad, &out); err == nil {
+			t.Errorf("%s: decoded without error", name)
+		}
+	}
+}
+
+// fuzz checks that whatever decodes encodes again to bytes that decode
+// the same.
+func (c codec[T]) fuzz(f *testing.F, r *rand.Rand) {
+	in := random[T](r)
+	b, _ := c.encode(&in)
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var out T
+		if c.decode(b, &out) != nil {
+			return
+		}
+		b2, err := c.encode(&out)
+		if err != nil {
+			return // overrides that JSON cannot encode
+		}
+		var again T
+		if err := c.decode(b2, &again); err != nil {
+			t.Fatalf("re-encoded record does not decode: %v", err)
+		}
+		if !reflect.DeepEqual(out, again) {
+			t.Fatal("re-encoded record decodes differently")
+		}
+	})
+}
+
+func TestTaskCodecCoversEveryField(t *testing.T) {
+	taskCodec.roundTrips(t, rand.New(rand.NewPCG(1, 2)), 200)
 }
 
 func TestTaskCodecKeepsNilApartFromEmpty(t *testing.T) {
@@ -93,68 +174,13 @@ func TestTaskCodecKeepsNilApartFromEmpty(t *testing.T) {
 	}
 }
 
-// A task record written as JSON (before the codec) reads the same.
-func TestTaskCodecReadsJSONRecords(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	var in Task
-	fillRandom(r, reflect.ValueOf(&in).Elem())
-	b, err := json.Marshal(&in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out Task
-	if err := DecodeTask(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff(in, out); d != "" {
-		t.Fatalf("JSON record reads differently (-in +out):\n%s", d)
-	}
-}
-
 func TestTaskCodecRejectsDamage(t *testing.T) {
-	var in Task
-	fillRandom(rand.New(rand.NewPCG(5, 6)), reflect.ValueOf(&in).Elem())
-	b, _ := EncodeTask(&in)
-	for _, c := range []struct {
-		name string
-		b    []byte
-	}{
-		{"empty", nil},
-		{"unknown format", append([]byte{99}, b[1:]...)},
-		{"truncated", b[:len(b)/2]},
-		{"trailing bytes", append(append([]byte{}, b...), 0)},
-	} {
-		var out Task
-		if err := DecodeTask(c.b, &out); err == nil {
-			t.Errorf("%s: decoded without error", c.name)
-		}
-	}
+	taskCodec.rejectsDamage(t, rand.New(rand.NewPCG(5, 6)))
 }
 
 func FuzzDecodeTask(f *testing.F) {
-	var in Task
-	fillRandom(rand.New(rand.NewPCG(7, 8)), reflect.ValueOf(&in).Elem())
-	b, _ := EncodeTask(&in)
-	f.Add(b)
 	f.Add([]byte{taskCodecVersion})
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var out Task
-		if DecodeTask(b, &out) != nil {
-			return
-		}
-		// What decodes encodes again to bytes that decode the same.
-		b2, err := EncodeTask(&out)
-		if err != nil {
-			return // overrides that JSON cannot encode
-		}
-		var again Task
-		if err := DecodeTask(b2, &again); err != nil {
-			t.Fatalf("re-encoded record does not decode: %v", err)
-		}
-		if !reflect.DeepEqual(out, again) {
-			t.Fatal("re-encoded record decodes differently")
-		}
-	})
+	taskCodec.fuzz(f, rand.New(rand.NewPCG(7, 8)))
 }
 
 func BenchmarkTaskCodec(b *testing.B) {
@@ -189,55 +215,13 @@ func BenchmarkTaskCodec(b *testing.B) {
 }
 
 func TestInstanceCodecCoversEveryField(t *testing.T) {
-	r := rand.New(rand.NewPCG(11, 12))
-	for range 200 {
-		var in Instance
-		fillRandom(r, reflect.ValueOf(&in).Elem())
-		var out Instance
-		if err := DecodeInstance(EncodeInstance(&in), &out); err != nil {
-			t.Fatal(err)
-		}
-		if d := cmp.Diff(in, out); d != "" {
-			t.Fatalf("round trip differs (-in +out):\n%s", d)
-		}
-		js, _ := json.Marshal(&in)
-		var fromJSON Instance
-		if err := DecodeInstance(js, &fromJSON); err != nil {
-			t.Fatal(err)
-		}
-		if d := cmp.Diff(in, fromJSON); d != "" {
-			t.Fatalf("JSON record reads differently (-in +out):\n%s", d)
-		}
-	}
+	instanceCodec.roundTrips(t, rand.New(rand.NewPCG(11, 12)), 200)
 }
 
 func TestInstanceCodecRejectsDamage(t *testing.T) {
-	var in Instance
-	fillRandom(rand.New(rand.NewPCG(13, 14)), reflect.ValueOf(&in).Elem())
-	b := EncodeInstance(&in)
-	for _, bad := range [][]byte{nil, append([]byte{99}, b[1:]...), b[:len(b)/2], append(append([]byte{}, b...), 0)} {
-		var out Instance
-		if err := DecodeInstance(bad, &out); err == nil {
-			t.Errorf("%q: decoded without error", bad)
-		}
-	}
+	instanceCodec.rejectsDamage(t, rand.New(rand.NewPCG(13, 14)))
 }
 
 func FuzzDecodeInstance(f *testing.F) {
-	var in Instance
-	fillRandom(rand.New(rand.NewPCG(15, 16)), reflect.ValueOf(&in).Elem())
-	f.Add(EncodeInstance(&in))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var out Instance
-		if DecodeInstance(b, &out) != nil {
-			return
-		}
-		var again Instance
-		if err := DecodeInstance(EncodeInstance(&out), &again); err != nil {
-			t.Fatalf("re-encoded record does not decode: %v", err)
-		}
-		if !reflect.DeepEqual(out, again) {
-			t.Fatal("re-encoded record decodes differently")
-		}
-	})
+	instanceCodec.fuzz(f, rand.New(rand.NewPCG(15, 16)))
 }
